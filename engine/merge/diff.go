@@ -116,9 +116,9 @@ func markRange(c []bool, i, j int) {
 	}
 }
 
-// lcs finds the common run of lines whose rarest line is the least
-// frequent in the old region; ties go to the run found first when
-// scanning the new region from the top. The returned Edit holds the
+// lcs finds, scanning the new region from the top, the common run of
+// lines that is either longer than the best so far or whose rarest line is
+// less frequent in the old region. The returned Edit holds the
 // half-open bounds of the run on both sides.
 func (h *histogram) lcs(a0, a1, b0, b1 int) (run Edit, found, fallback bool) {
 	h.gen++
@@ -178,7 +178,7 @@ func (h *histogram) lcs(a0, a1, b0, b1 int) (run Edit, found, fallback bool) {
 			if nextB <= be {
 				nextB = be + 1
 			}
-			if !found || rc < best {
+			if !found || run.A1-run.A0 < ae+1-as || rc < best {
 				run = Edit{A0: as, A1: ae + 1, B0: bs, B1: be + 1}
 				best = rc
 				found = true

@@ -1,0 +1,68 @@
+package merge
+
+import (
+	"fmt"
+	"math/rand"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"testing"
+)
+
+var hunkRe = regexp.MustCompile(`(?m)^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@`)
+
+// gitDiffEdits runs git diff --histogram (no indent heuristic, as merges
+// use) on two files and returns its hunks as Edits.
+func gitDiffEdits(t testing.TB, a, b string) []Edit {
+	t.Helper()
+	dir := t.TempDir()
+	pa, pb := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	os.WriteFile(pa, []byte(a), 0o644)
+	os.WriteFile(pb, []byte(b), 0o644)
+	cmd := exec.Command("git", "diff", "--no-index", "--histogram", "--no-indent-heuristic", "-U0", pa, pb)
+	cmd.Env = gitEnv()
+	out, _ := cmd.Output()
+	var edits []Edit
+	for _, m := range hunkRe.FindAllStringSubmatch(string(out), -1) {
+		num := func(s string, def int) int {
+			if s == "" {
+				return def
+			}
+			n, _ := strconv.Atoi(s)
+			return n
+		}
+		s1, c1, s2, c2 := num(m[1], 0), num(m[2], 1), num(m[3], 0), num(m[4], 1)
+		if c1 > 0 {
+			s1--
+		}
+		if c2 > 0 {
+			s2--
+		}
+		edits = append(edits, Edit{s1, s1 + c1, s2, s2 + c2})
+	}
+	return edits
+}
+
+func TestDiffRandomParity(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	alphabet := []string{"a", "b", "c", "d", "}", "", "{", "x = 1", "return"}
+	n := 300
+	if testing.Short() {
+		n = 50
+	}
+	for range n {
+		base := make([]string, 3+rng.Intn(15))
+		for j := range base {
+			base[j] = alphabet[rng.Intn(len(alphabet))]
+		}
+		a := render(base, "\n", false)
+		b := render(randomVersion(rng, base, alphabet), "\n", false)
+		want := gitDiffEdits(t, a, b)
+		got := Diff(SplitLines([]byte(a)), SplitLines([]byte(b)))
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("Diff(%q, %q) = %v; want %v", a, b, got, want)
+		}
+	}
+}
