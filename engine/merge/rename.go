@@ -1,0 +1,359 @@
+package merge
+
+import (
+	"path"
+	"sort"
+
+	"github.com/go-git/go-git/v5/plumbing"
+)
+
+// maxScore is the scale of similarity scores (git's MAX_SCORE).
+const maxScore = 60000
+
+// renames detects, for each side, renames of files the other side changed
+// (only those matter to the merge) and re-keys the affected paths.
+func (m *treeMerge) renames() error {
+	var pairs [3]map[string]string // side → source → target
+	for _, side := range []int{sOurs, sTheirs} {
+		other := 3 - side
+		relevant := map[string]bool{}
+		for p, t := range m.files {
+			if !t.e[sBase].Absent() && t.e[side].Absent() && !t.e[other].same(t.e[sBase]) {
+				relevant[p] = true
+			}
+		}
+		if len(relevant) == 0 {
+			continue
+		}
+		// Targets may sit in directories only this side changed: walk them.
+		m.expand[side] = true
+		var keep []deferral
+		defers := m.defers
+		m.defers = nil
+		for _, d := range defers {
+			if d.side != side {
+				keep = append(keep, d)
+				continue
+			}
+			if err := m.walkDir(d.path, d.trees); err != nil {
+				return err
+			}
+		}
+		m.defers = append(keep, m.defers...)
+		m.expand[side] = false
+
+		var sources, targets []string
+		for p, t := range m.files {
+			if !t.e[sBase].Absent() && t.e[side].Absent() && fileKind(t.e[sBase].Mode) != 3 {
+				sources = append(sources, p)
+			}
+			if t.e[sBase].Absent() && !t.e[side].Absent() && fileKind(t.e[side].Mode) != 3 {
+				targets = append(targets, p)
+			}
+		}
+		sort.Strings(sources)
+		sort.Strings(targets)
+		ps, err := m.pairRenames(side, sources, targets, relevant)
+		if err != nil {
+			return err
+		}
+		pairs[side] = ps
+	}
+	m.applyRenames(pairs)
+	return nil
+}
+
+// pairRenames matches deleted sources with added targets of one side:
+// identical contents first, then files with the same unique base name,
+// then the best remaining similarity scores.
+func (m *treeMerge) pairRenames(side int, sources, targets []string, relevant map[string]bool) (map[string]string, error) {
+	out := map[string]string{}
+	usedT := map[string]bool{}
+	usedS := map[string]bool{}
+	entry := func(p string, s int) (plumbing.Hash, bool) {
+		e := m.files[p].e[s]
+		return e.Hash, fileKind(e.Mode) == 1
+	}
+	// Exact renames, over all deleted files.
+	bySrc := map[plumbing.Hash][]string{}
+	for _, s := range sources {
+		h, _ := entry(s, sBase)
+		if h == emptyBlob {
+			continue
+		}
+		bySrc[h] = append(bySrc[h], s)
+	}
+	for _, t := range targets {
+		h, _ := entry(t, side)
+		cands := bySrc[h]
+		best := ""
+		for _, s := range cands {
+			if usedS[s] || fileKind(m.files[s].e[sBase].Mode) != fileKind(m.files[t].e[side].Mode) {
+				continue
+			}
+			if best == "" || (path.Base(s) == path.Base(t) && path.Base(best) != path.Base(t)) {
+				best = s
+			}
+		}
+		if best != "" {
+			out[best] = t
+			usedS[best] = true
+			usedT[t] = true
+		}
+	}
+
+	// Inexact renames, only for sources the merge cares about.
+	var srcs, dsts []string
+	for _, s := range sources {
+		if !usedS[s] && relevant[s] {
+			if _, reg := entry(s, sBase); reg {
+				srcs = append(srcs, s)
+			}
+		}
+	}
+	for _, t := range targets {
+		if !usedT[t] {
+			if _, reg := entry(t, side); reg {
+				dsts = append(dsts, t)
+			}
+		}
+	}
+	if len(srcs) == 0 || len(dsts) == 0 {
+		return out, nil
+	}
+	threshold := m.opts.RenameThreshold
+	if threshold == 0 {
+		threshold = 50
+	}
+	minScore := threshold * maxScore / 100
+
+	sigs := map[string]*signature{}
+	sig := func(p string, s int) (*signature, error) {
+		key := p + "\x00" + string(rune('0'+s))
+		if g, ok := sigs[key]; ok {
+			return g, nil
+		}
+		data, err := m.blob(m.files[p].e[s].Hash)
+		if err != nil {
+			return nil, err
+		}
+		g := newSignature(data)
+		sigs[key] = g
+		return g, nil
+	}
+
+	// Same base name, unique on both sides.
+	baseCount := func(ps []string) map[string]int {
+		c := map[string]int{}
+		for _, p := range ps {
+			c[path.Base(p)]++
+		}
+		return c
+	}
+	sc, dc := baseCount(srcs), baseCount(dsts)
+	dstByBase := map[string]string{}
+	for _, t := range dsts {
+		dstByBase[path.Base(t)] = t
+	}
+	basenameMin := minScore + (maxScore-minScore)/2
+	for _, s := range srcs {
+		bn := path.Base(s)
+		if sc[bn] != 1 || dc[bn] != 1 {
+			continue
+		}
+		t := dstByBase[bn]
+		a, err := sig(s, sBase)
+		if err != nil {
+			return nil, err
+		}
+		b, err := sig(t, side)
+		if err != nil {
+			return nil, err
+		}
+		if similarity(a, b, minScore) >= basenameMin {
+			out[s] = t
+			usedS[s] = true
+			usedT[t] = true
+		}
+	}
+
+	// Full matrix: keep each target's four best sources, then assign
+	// greedily by descending score (same base name first on ties).
+	type cand struct {
+		src, dst string
+		score    int
+		sameName bool
+		order    int
+	}
+	var all []cand
+	for _, t := range dsts {
+		if usedT[t] {
+			continue
+		}
+		b, err := sig(t, side)
+		if err != nil {
+			return nil, err
+		}
+		var best []cand
+		for _, s := range srcs {
+			if usedS[s] {
+				continue
+			}
+			a, err := sig(s, sBase)
+			if err != nil {
+				return nil, err
+			}
+			sc := similarity(a, b, minScore)
+			if sc < minScore {
+				continue
+			}
+			c := cand{src: s, dst: t, score: sc, sameName: path.Base(s) == path.Base(t)}
+			if len(best) < 4 {
+				best = append(best, c)
+				continue
+			}
+			worst := 0
+			for i := range best {
+				if best[i].score < best[worst].score {
+					worst = i
+				}
+			}
+			if c.score > best[worst].score {
+				best[worst] = c
+			}
+		}
+		for _, c := range best {
+			c.order = len(all)
+			all = append(all, c)
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool {
+		if all[i].score != all[j].score {
+			return all[i].score > all[j].score
+		}
+		return all[i].sameName && !all[j].sameName
+	})
+	for _, c := range all {
+		if usedS[c.src] || usedT[c.dst] {
+			continue
+		}
+		out[c.src] = c.dst
+		usedS[c.src] = true
+		usedT[c.dst] = true
+	}
+	return out, nil
+}
+
+// emptyBlob is the hash of the empty blob; empty files never pair as
+// renames.
+var emptyBlob = plumbing.NewHash("e69de29bb2d1d6434b8b29ae775ad8c2e48c5391")
+
+// applyRenames folds each rename's source record into its target path.
+func (m *treeMerge) applyRenames(pairs [3]map[string]string) {
+	for _, side := range []int{sOurs, sTheirs} {
+		other := 3 - side
+		srcs := make([]string, 0, len(pairs[side]))
+		for src := range pairs[side] {
+			srcs = append(srcs, src)
+		}
+		sort.Strings(srcs)
+		for _, src := range srcs {
+			dst := pairs[side][src]
+			s, d := m.files[src], m.files[dst]
+			if s == nil || d == nil {
+				continue
+			}
+			if odst, ok := pairs[other][src]; ok {
+				if side == sTheirs {
+					continue // handled from the ours side
+				}
+				od := m.files[odst]
+				if odst == dst {
+					d.e[sBase] = s.e[sBase]
+					d.names[sBase] = src
+					delete(m.files, src)
+					continue
+				}
+				// rename/rename: one source, two targets. Both targets keep
+				// the merged content; the base stays at the source path.
+				merged := &tri{e: [3]Entry{s.e[sBase], d.e[sOurs], od.e[sTheirs]},
+					names: [3]string{src, dst, odst}, orig: src}
+				m.renameRename(src, dst, odst, merged)
+				continue
+			}
+			d.e[sBase] = s.e[sBase]
+			d.names[sBase] = src
+			d.e[other] = s.e[other]
+			d.names[other] = src
+			d.orig = src
+			if s.e[other].Absent() {
+				d.renameKind = "rename/delete"
+			}
+			delete(m.files, src)
+		}
+	}
+}
+
+// renameRename records a rename of one file to two different paths.
+func (m *treeMerge) renameRename(src, dstO, dstT string, t *tri) {
+	delete(m.files, src)
+	m.files[dstO] = &tri{e: [3]Entry{{}, t.e[sOurs], {}}, names: t.names, orig: src, renameKind: "rename/rename"}
+	m.files[dstT] = &tri{e: [3]Entry{{}, {}, t.e[sTheirs]}, names: t.names, orig: src, renameKind: "rename/rename"}
+	m.files[src] = &tri{e: [3]Entry{t.e[sBase], {}, {}}, names: t.names, orig: src, renameKind: "rename/rename"}
+}
+
+// signature is a file's content broken into chunks (a line, or 64 bytes
+// of a longer line) with the number of bytes each distinct chunk covers,
+// the measure git's rename detection compares.
+type signature struct {
+	size   int
+	chunks map[string]int
+}
+
+func newSignature(data []byte) *signature {
+	g := &signature{size: len(data), chunks: map[string]int{}}
+	text := !IsBinary(data)
+	var cur []byte
+	n := 0
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		if text && c == '\r' && i+1 < len(data) && data[i+1] == '\n' {
+			continue
+		}
+		cur = append(cur, c)
+		n++
+		if n < 64 && c != '\n' {
+			continue
+		}
+		g.chunks[string(cur)] += n
+		cur = cur[:0]
+		n = 0
+	}
+	if n > 0 {
+		g.chunks[string(cur)] += n
+	}
+	return g
+}
+
+// similarity scores two signatures on the 0..maxScore scale: the bytes of
+// the destination copied from the source over the larger size. Pairs
+// whose sizes alone rule out minScore score 0.
+func similarity(src, dst *signature, minScore int) int {
+	maxSize, baseSize := src.size, dst.size
+	if maxSize < baseSize {
+		maxSize, baseSize = baseSize, maxSize
+	}
+	if dst.size == 0 || maxSize == 0 {
+		return 0
+	}
+	if maxSize*(maxScore-minScore) < (maxSize-baseSize)*maxScore {
+		return 0
+	}
+	copied := 0
+	for k, n := range src.chunks {
+		if d, ok := dst.chunks[k]; ok {
+			copied += min(n, d)
+		}
+	}
+	return int(int64(copied) * maxScore / int64(maxSize))
+}

@@ -1,0 +1,178 @@
+package merge
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+
+	git "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+type files = map[string]fileSpec
+
+func lines(from, to int, change map[int]string) string {
+	var b strings.Builder
+	for i := from; i <= to; i++ {
+		if s, ok := change[i]; ok {
+			b.WriteString(s)
+		} else {
+			fmt.Fprintf(&b, "line %d of some text\n", i)
+		}
+	}
+	return b.String()
+}
+
+var treeCases = []struct {
+	name               string
+	base, ours, theirs files
+}{
+	{"clean disjoint",
+		files{"a": {content: "1\n2\n3\n"}, "d/e/f": {content: lines(1, 10, nil)}, "d/g": {content: "g\n"}, "keep/deep/x": {content: "x\n"}},
+		files{"a": {content: "1\n2\n3\nours\n"}, "d/e/f": {content: lines(1, 10, map[int]string{2: "OURS\n"})}, "d/g": {content: "g\n"}, "keep/deep/x": {content: "x\n"}},
+		files{"a": {content: "theirs\n1\n2\n3\n"}, "d/e/f": {content: lines(1, 10, map[int]string{9: "THEIRS\n"})}, "d/g": {content: "g\n"}, "keep/deep/x": {content: "x\n"}, "new/file": {content: "n\n"}}},
+	{"content conflict",
+		files{"f": {content: lines(1, 10, nil)}},
+		files{"f": {content: lines(1, 10, map[int]string{5: "OURS\n"})}},
+		files{"f": {content: lines(1, 10, map[int]string{5: "THEIRS\n"})}}},
+	{"add/add",
+		files{"x": {content: "x\n"}},
+		files{"x": {content: "x\n"}, "new": {content: "a\nb\nours\n"}},
+		files{"x": {content: "x\n"}, "new": {content: "a\nb\ntheirs\n"}}},
+	{"add/add identical",
+		files{"x": {content: "x\n"}},
+		files{"x": {content: "x\n"}, "new": {content: "same\n"}},
+		files{"x": {content: "x\n"}, "new": {content: "same\n"}}},
+	{"modify/delete",
+		files{"f": {content: "f\n"}, "g": {content: "g\n"}},
+		files{"g": {content: "g\n"}},
+		files{"f": {content: "f2\n"}, "g": {content: "g\n"}}},
+	{"delete/modify",
+		files{"f": {content: "f\n"}, "g": {content: "g\n"}},
+		files{"f": {content: "f2\n"}, "g": {content: "g\n"}},
+		files{"g": {content: "g\n"}}},
+	{"rename clean",
+		files{"old": {content: lines(1, 20, nil)}},
+		files{"new": {content: lines(1, 20, map[int]string{1: "OURS\n"})}},
+		files{"old": {content: lines(1, 20, map[int]string{20: "THEIRS\n"})}}},
+	{"rename theirs into untouched dir",
+		files{"a/x": {content: lines(1, 20, nil)}, "lib/y": {content: "y\n"}, "lib/sub/z": {content: "z\n"}},
+		files{"a/x": {content: lines(1, 20, map[int]string{1: "OURS\n"})}, "lib/y": {content: "y\n"}, "lib/sub/z": {content: "z\n"}},
+		files{"lib/sub/x": {content: lines(1, 20, map[int]string{20: "THEIRS\n"})}, "lib/y": {content: "y\n"}, "lib/sub/z": {content: "z\n"}}},
+	{"rename conflict",
+		files{"old": {content: lines(1, 20, nil)}},
+		files{"new": {content: lines(1, 20, map[int]string{10: "OURS\n"})}},
+		files{"old": {content: lines(1, 20, map[int]string{10: "THEIRS\n"})}}},
+	{"rename/delete",
+		files{"old": {content: lines(1, 20, nil)}, "k": {content: "k\n"}},
+		files{"new": {content: lines(1, 20, nil)}, "k": {content: "k\n"}},
+		files{"k": {content: "k\n"}}},
+	{"rename/rename",
+		files{"old": {content: lines(1, 20, nil)}},
+		files{"a": {content: lines(1, 20, nil)}},
+		files{"b": {content: lines(1, 20, nil)}}},
+	{"rename both same",
+		files{"old": {content: lines(1, 20, nil)}},
+		files{"new": {content: lines(1, 20, map[int]string{1: "OURS\n"})}},
+		files{"new": {content: lines(1, 20, map[int]string{20: "THEIRS\n"})}}},
+	{"file/directory",
+		files{"fd": {content: "f\n"}, "k": {content: "k\n"}},
+		files{"fd/x": {content: "in\n"}, "k": {content: "k\n"}},
+		files{"fd": {content: "g\n"}, "k": {content: "k\n"}}},
+	{"directory/file added",
+		files{"k": {content: "k\n"}},
+		files{"p": {content: "file\n"}, "k": {content: "k\n"}},
+		files{"p/x": {content: "dir\n"}, "k": {content: "k\n"}}},
+	{"mode one side",
+		files{"m": {content: "a\nb\nc\n"}},
+		files{"m": {mode: "100755", content: "a\nb\nc\n"}},
+		files{"m": {content: "a\nb\nC\n"}}},
+	{"add/add modes differ",
+		files{"k": {content: "k\n"}},
+		files{"k": {content: "k\n"}, "m": {content: "same\n"}},
+		files{"k": {content: "k\n"}, "m": {mode: "100755", content: "same\n"}}},
+	{"symlink conflict",
+		files{"s": {mode: "120000", content: "t0"}},
+		files{"s": {mode: "120000", content: "t1"}},
+		files{"s": {mode: "120000", content: "t2"}}},
+	{"symlink vs file",
+		files{"s": {content: "x\n"}},
+		files{"s": {mode: "120000", content: "target"}},
+		files{"s": {content: "x\ny\n"}}},
+	{"binary",
+		files{"b": {content: "bin\x00\n"}},
+		files{"b": {content: "one\x00\n"}},
+		files{"b": {content: "two\x00\n"}}},
+	{"empty result",
+		files{"a": {content: "a\n"}, "d/b": {content: "b\n"}},
+		files{"d/b": {content: "b\n"}},
+		files{"a": {content: "a\n"}}},
+	{"crlf and no newline",
+		files{"c": {content: "a\r\nb\r\nc\r\n"}, "n": {content: "a\nb"}},
+		files{"c": {content: "a\r\nX\r\nc\r\n"}, "n": {content: "a\nX"}},
+		files{"c": {content: "a\r\nY\r\nc\r\n"}, "n": {content: "a\nY"}}},
+	{"both changed dir alike",
+		files{"d/a": {content: "a\n"}, "d/b": {content: "b\n"}},
+		files{"d/a": {content: "a2\n"}},
+		files{"d/a": {content: "a2\n"}}},
+}
+
+// stageLines renders conflicts as git merge-tree prints index stages.
+func stageLines(cs []Conflict) []string {
+	var out []string
+	for _, c := range cs {
+		for i, e := range []Entry{c.Base, c.Ours, c.Theirs} {
+			if !e.Absent() {
+				out = append(out, fmt.Sprintf("%06o %s %d\t%s", uint32(e.Mode), e.Hash, i+1, e.Path))
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestTreesParity(t *testing.T) {
+	r := newGitRepo(t)
+	repo, err := git.PlainOpen(r.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, style := range []Style{MergeStyle, Diff3} {
+		for _, tc := range treeCases {
+			b := r.commit(r.tree(tc.base), "base")
+			o := r.commit(r.tree(tc.ours), "ours", b)
+			th := r.commit(r.tree(tc.theirs), "theirs", b)
+			want := r.mergeTree(o, th, style)
+			opts := Options{Style: style, OursLabel: o, TheirsLabel: th, BaseLabel: r.abbrev(b)}
+			trees := [3]plumbing.Hash{}
+			for i, c := range []string{b, o, th} {
+				cm, err := object.GetCommit(repo.Storer, plumbing.NewHash(c))
+				if err != nil {
+					t.Fatal(err)
+				}
+				trees[i] = cm.TreeHash
+			}
+			got, err := Trees(ctx, repo.Storer, trees[0], trees[1], trees[2], opts)
+			if err != nil {
+				t.Fatalf("Trees(%s): %v", tc.name, err)
+			}
+			t.Logf("%s/%s: clean=%v stages=%d tree=%s", tc.name, style, want.clean, len(want.stages), want.tree)
+			if got.Clean() != want.clean {
+				t.Errorf("Trees(%s, %s).Clean() = %v; want %v\n%s", tc.name, style, got.Clean(), want.clean, want.msgs)
+			}
+			sort.Strings(want.stages)
+			gs := stageLines(got.Conflicts)
+			if strings.Join(gs, "\n") != strings.Join(want.stages, "\n") {
+				t.Errorf("Trees(%s, %s) stages =\n%s\nwant\n%s\n%s", tc.name, style, strings.Join(gs, "\n"), strings.Join(want.stages, "\n"), want.msgs)
+			}
+			if got.Tree.String() != want.tree {
+				t.Errorf("Trees(%s, %s) = tree %s; want %s\ngot:\n%s\nwant:\n%s", tc.name, style, got.Tree, want.tree,
+					r.git(nil, "ls-tree", "-r", got.Tree.String()), r.git(nil, "ls-tree", "-r", want.tree))
+			}
+		}
+	}
+}
