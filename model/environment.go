@@ -68,6 +68,7 @@ const (
 	RolloutPaused    RolloutState = "paused"   // waiting for a person (approval or inconclusive)
 	RolloutCutover   RolloutState = "cutover"  // green becomes live
 	RolloutRetiring  RolloutState = "retiring" // old blue being retired
+	RolloutAborting  RolloutState = "aborting" // traffic going back to blue, green stopping
 	RolloutDone      RolloutState = "done"
 	RolloutAborted   RolloutState = "aborted"
 	RolloutFailed    RolloutState = "failed"
