@@ -1,0 +1,21 @@
+// Package demo builds the demo sandbox: a source repository with five weeks
+// of believable history on dev and prod (and master), a bin repository with
+// builds of every track, a switchyard.toml wiring them to a simulated fleet,
+// and an acceptance gate script.
+//
+// # The scenario
+//
+// The story lives in assets/demo/scenario.toml, written for people: each
+// commit names its branch, its age in days, its author, its message and the
+// edits it makes. Build replays it with go-git's plumbing, with fixed
+// identities and with dates counted back from Options.Anchor, so a sandbox
+// built twice with the same anchor has the same commit ids, and the user's
+// git configuration plays no part.
+//
+// # Layout
+//
+//	<dir>/README.txt
+//	<dir>/src/          normal clone checked out on dev; switchyard.toml at its root
+//	<dir>/bin/          bare bin repo: branches per track, app-<n>/ folders, app symlink
+//	<dir>/gates/        acceptance.sh, and fail-env when a gate is made to fail
+package demo
