@@ -1,0 +1,39 @@
+// Package history walks a repository's commits for Switchyard: which
+// commits one track has that another lacks, patch-id equivalence exactly as
+// git cherry decides it, cherry-pick trailers, and the on-disk patch-id
+// cache.
+//
+// # Walking
+//
+// Graph reads commit nodes (parents, generation, commit time) from the
+// repository's commit-graph — a single file or a chain, read into memory
+// through go-git's commitgraph/v2 reader — and from the object store for
+// commits the graph does not cover. Split walks two tips together, newest
+// generation first, and stops as soon as every commit left to visit is
+// reachable from both, so comparing two tracks costs the commits that
+// differ, not the whole history.
+//
+// Without a commit-graph every node is read by decoding its commit object
+// (several times slower) and the walk orders by commit date, as git did
+// before generation numbers: results stay exact unless commit dates are
+// skewed (a commit dated before its parent), where the answer can be wrong
+// in the same rare cases old git was. git gc writes a commit-graph by
+// default; `git commit-graph write --reachable` writes one by hand.
+//
+// # Patch-ids
+//
+// A patch-id is computed as git 2.39's diff.c does for git cherry: per
+// changed file (recursive, no rename detection) a SHA-1 over the names, mode
+// lines and the unified diff's lines (three lines of context, no hunk
+// headers, whitespace removed), summed with carry; binary files hash their
+// blob ids; merges have none. The line diff is a port of git's xdiff Myers
+// implementation (xdiff.go), because equally short diffs hash differently.
+// As git does, full patch-ids are computed only for commits whose
+// header-only ids (names and modes) collide with one of the other side.
+//
+// # The cache
+//
+// Both ids are cached by commit id in <gitdir>/switchyard/patch-ids, an
+// append-only file of checksummed records (see cache.go): safe against a
+// concurrent run and a crash, so a second run costs only new commits.
+package history

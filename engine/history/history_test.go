@@ -1,0 +1,184 @@
+package history
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/storer"
+
+	"github.com/switchyard/switchyard/engine/testrepo"
+)
+
+func openHistory(t testing.TB, r *testrepo.Repo, cache string) *History {
+	t.Helper()
+	open := func() (storer.EncodedObjectStorer, error) {
+		repo, err := git.PlainOpen(r.Dir)
+		if err != nil {
+			return nil, err
+		}
+		return repo.Storer, nil
+	}
+	h, err := New(Options{GitDir: r.Dir + "/.git", Open: open, CachePath: cache, Workers: 2})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return h
+}
+
+// cherry runs git cherry upstream head and returns the + and - ids.
+func cherry(t testing.TB, r *testrepo.Repo, upstream, head string) (plus, minus []string) {
+	t.Helper()
+	out := r.Git("cherry", upstream, head)
+	for _, line := range strings.Split(out, "\n") {
+		if line == "" {
+			continue
+		}
+		sign, id, _ := strings.Cut(line, " ")
+		if sign == "+" {
+			plus = append(plus, id)
+		} else {
+			minus = append(minus, id)
+		}
+	}
+	return plus, minus
+}
+
+// fixture builds dev and prod with picks (-x and not), an amended pick, a
+// conflicting pick resolved by hand, merges, empty commits, mode changes,
+// binary files, renames and a hotfix committed on prod.
+func fixture(t testing.TB) *testrepo.Repo {
+	r := testrepo.New(t)
+	base := r.Commit("dev", "base", map[string]string{
+		"a.txt":     "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n",
+		"b.txt":     "alpha\nbeta\ngamma\n",
+		"dir/c.txt": "c\n",
+		"bin.dat":   "\x00\x01\x02",
+		"space.txt": "x y\n",
+	})
+	r.Git("branch", "prod", base)
+	c1 := r.Commit("dev", "feature one", map[string]string{"a.txt": "1\n2\nthree\n4\n5\n6\n7\n8\n9\n10\n"})
+	c2 := r.Commit("dev", "bugfix: b", map[string]string{"b.txt": "alpha\nBETA\ngamma\n"})
+	c3 := r.Commit("dev", "hotfix: dir", map[string]string{"dir/c.txt": "C\n", "dir/d.txt": "d\n"})
+	r.Commit("dev", "empty one", nil)
+	c5 := r.Commit("dev", "binary", map[string]string{"bin.dat": "\x00\x09\x09"})
+	r.Git("update-index", "--chmod=+x", "b.txt")
+	r.Git("commit", "-q", "-m", "mode")
+	c6 := r.Rev("HEAD")
+	r.Tick(time.Minute)
+	r.Commit("dev", "rename", map[string]string{"-dir/d.txt": "", "dir/e.txt": "d\n"})
+	// side branch merged into dev
+	r.Checkout("dev")
+	r.Git("checkout", "-q", "-b", "topic")
+	r.Commit("topic", "topic work", map[string]string{"t.txt": "t\n"})
+	r.Checkout("dev")
+	r.Git("merge", "-q", "--no-ff", "-m", "merge topic", "topic")
+	r.Tick(time.Minute)
+	late := r.Commit("dev", "late change", map[string]string{"a.txt": "1\n2\nthree\n4\n5\n6\n7\n8\nnine\n10\n"})
+	r.Commit("dev", "whitespace", map[string]string{"space.txt": "x  y\n"})
+
+	// prod: picks
+	r.CherryPick("prod", c2, true)
+	r.CherryPick("prod", c3, false)
+	r.CherryPick("prod", c5, true)
+	r.CherryPick("prod", c6, true)
+	// amended pick: same change plus more, keeps the trailer
+	r.CherryPick("prod", c1, true)
+	r.Write(map[string]string{"a.txt": "1\n2\nthree\n4\n5\n6\n7\n8\n9\nten\n"})
+	r.Git("commit", "-q", "-a", "--amend", "--no-edit")
+	// a pick with a changed patch and no trailer: pending for git cherry
+	r.Commit("prod", "late change, by hand", map[string]string{"a.txt": "1\n2\nthree\n4\n5\n6\n7\n8\nnine\nten\n"})
+	_ = late
+	r.Commit("prod", "empty on prod", nil)
+	r.Commit("prod", "hotfix on prod", map[string]string{"p.txt": "p\n"})
+	return r
+}
+
+func sorted(cs []string) []string { sort.Strings(cs); return cs }
+
+func TestCompareMatchesGitCherry(t *testing.T) {
+	r := fixture(t)
+	h := openHistory(t, r, "")
+	ctx := context.Background()
+	dev, prod := plumbing.NewHash(r.Rev("dev")), plumbing.NewHash(r.Rev("prod"))
+	for _, run := range []string{"cold", "warm"} {
+		if run == "warm" {
+			h = openHistory(t, r, "") // reads the cache written by the cold run
+		}
+		res, err := h.Compare(ctx, dev, prod)
+		if err != nil {
+			t.Fatalf("%s: Compare: %v", run, err)
+		}
+		plus, minus := cherry(t, r, "prod", "dev")
+		var pending, carriedPatch, carriedTrailer []string
+		for _, c := range res.Pending {
+			pending = append(pending, c.Hash.String())
+		}
+		for _, c := range res.Carried {
+			if c.How == HowPatchID {
+				carriedPatch = append(carriedPatch, c.From.Hash.String())
+			} else {
+				carriedTrailer = append(carriedTrailer, c.From.Hash.String())
+			}
+		}
+		// git cherry's + set is pending plus the trailer-only carries.
+		if got, want := strings.Join(sorted(append(append([]string{}, pending...), carriedTrailer...)), " "), strings.Join(sorted(plus), " "); got != want {
+			t.Errorf("%s: Compare(dev, prod) pending+trailer = %s; want git cherry + %s", run, got, want)
+		}
+		if got, want := strings.Join(sorted(carriedPatch), " "), strings.Join(sorted(minus), " "); got != want {
+			t.Errorf("%s: Compare(dev, prod) carried by patch-id = %s; want git cherry - %s", run, got, want)
+		}
+		if len(carriedTrailer) != 1 {
+			t.Errorf("%s: carried by trailer = %v; want the amended pick only", run, carriedTrailer)
+		}
+		// Reverse direction: only-in-to is git cherry dev prod's + set minus
+		// commits with a trailer naming a dev commit.
+		plusR, _ := cherry(t, r, "dev", "prod")
+		var wantOnly []string
+		for _, id := range plusR {
+			if len(PickedFrom(r.Git("log", "-1", "--format=%B", id))) == 0 {
+				wantOnly = append(wantOnly, id)
+			}
+		}
+		var gotOnly []string
+		for _, c := range res.OnlyInTo {
+			gotOnly = append(gotOnly, c.Hash.String())
+		}
+		if got, want := strings.Join(sorted(gotOnly), " "), strings.Join(sorted(wantOnly), " "); got != want {
+			t.Errorf("%s: Compare(dev, prod) only in prod = %s; want %s", run, got, want)
+		}
+		if res.MergesFrom != 1 {
+			t.Errorf("%s: merges on dev side = %d; want 1", run, res.MergesFrom)
+		}
+	}
+}
+
+// TestPatchIDMatchesGit compares full patch-ids with git patch-id for every
+// non-merge commit of the fixture with a text diff. git 2.39's patch-id
+// command does not hash mode lines the way its diff machinery (and so git
+// cherry) does; commits adding, deleting or changing the mode of files are
+// checked by TestCompareMatchesGitCherry instead.
+func TestPatchIDMatchesGit(t *testing.T) {
+	r := fixture(t)
+	h := openHistory(t, r, "-")
+	ctx := context.Background()
+	for _, id := range strings.Fields(r.Git("rev-list", "--no-merges", "dev", "prod")) {
+		show := r.Git("show", "--format=", "--no-renames", id)
+		if strings.Contains(show, "Binary files") || show == "" ||
+			strings.Contains(show, "new file mode") || strings.Contains(show, "deleted file mode") || strings.Contains(show, "old mode") {
+			continue
+		}
+		want := pipe(t, r, show+"\n", "patch-id", "--unstable")
+		got, ok, err := h.PatchID(ctx, plumbing.NewHash(id))
+		if err != nil || !ok {
+			t.Fatalf("PatchID(%s) = %v, %v", id, ok, err)
+		}
+		if wantID, _, _ := strings.Cut(want, " "); plumbing.Hash(got).String() != wantID {
+			t.Errorf("PatchID(%s) = %x; want %s", id, got, wantID)
+		}
+	}
+}

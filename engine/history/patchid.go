@@ -1,0 +1,280 @@
+package history
+
+import (
+	"crypto/sha1"
+	"fmt"
+	"hash"
+	"io"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/storer"
+)
+
+// PatchID is git's patch-id of a commit (the unstable flavour git cherry
+// and git rebase use): the sum, with carry, of one SHA-1 per changed file of
+// the diff against the first parent, each over the file names, mode changes
+// and the diff's lines with whitespace removed. An empty commit has the zero
+// id, so empty commits are all equivalent, as in git.
+type PatchID [20]byte
+
+// A file of more than this many bytes is treated as binary, as git does by
+// default (core.bigFileThreshold).
+const bigFileThreshold = 512 << 20
+
+// firstFewBytes is how much of a file git looks at for a NUL byte to call
+// it binary.
+const firstFewBytes = 8000
+
+type filePair struct {
+	path       string
+	oldMode    filemode.FileMode // 0: added
+	newMode    filemode.FileMode // 0: deleted
+	oldH, newH plumbing.Hash
+}
+
+// diffTrees lists the changed files between two trees recursively, without
+// rename detection (as git cherry), in git's tree order.
+func diffTrees(s storer.EncodedObjectStorer, a, b plumbing.Hash, base string, out []filePair) ([]filePair, error) {
+	if a == b {
+		return out, nil
+	}
+	var ea, eb []object.TreeEntry
+	if !a.IsZero() {
+		t, err := object.GetTree(s, a)
+		if err != nil {
+			return nil, fmt.Errorf("read tree %s: %w", a, err)
+		}
+		ea = t.Entries
+	}
+	if !b.IsZero() {
+		t, err := object.GetTree(s, b)
+		if err != nil {
+			return nil, fmt.Errorf("read tree %s: %w", b, err)
+		}
+		eb = t.Entries
+	}
+	i, j := 0, 0
+	var err error
+	for i < len(ea) || j < len(eb) {
+		var c int
+		switch {
+		case i == len(ea):
+			c = 1
+		case j == len(eb):
+			c = -1
+		default:
+			c = compareEntries(ea[i], eb[j])
+		}
+		switch {
+		case c < 0:
+			out, err = removeOrAdd(s, base, ea[i], true, out)
+			i++
+		case c > 0:
+			out, err = removeOrAdd(s, base, eb[j], false, out)
+			j++
+		default:
+			x, y := ea[i], eb[j]
+			i++
+			j++
+			if x.Hash == y.Hash && x.Mode == y.Mode {
+				continue
+			}
+			if x.Mode == filemode.Dir {
+				out, err = diffTrees(s, x.Hash, y.Hash, base+x.Name+"/", out)
+			} else {
+				out = append(out, filePair{path: base + x.Name, oldMode: x.Mode, newMode: y.Mode, oldH: x.Hash, newH: y.Hash})
+			}
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func removeOrAdd(s storer.EncodedObjectStorer, base string, e object.TreeEntry, removed bool, out []filePair) ([]filePair, error) {
+	if e.Mode == filemode.Dir {
+		if removed {
+			return diffTrees(s, e.Hash, plumbing.ZeroHash, base+e.Name+"/", out)
+		}
+		return diffTrees(s, plumbing.ZeroHash, e.Hash, base+e.Name+"/", out)
+	}
+	p := filePair{path: base + e.Name}
+	if removed {
+		p.oldMode, p.oldH = e.Mode, e.Hash
+	} else {
+		p.newMode, p.newH = e.Mode, e.Hash
+	}
+	return append(out, p), nil
+}
+
+// compareEntries orders tree entries as git does: a directory sorts as if
+// its name ended in "/"; a file and a directory of the same name are
+// different entries.
+func compareEntries(a, b object.TreeEntry) int {
+	an, bn := a.Name, b.Name
+	if a.Mode == filemode.Dir {
+		an += "/"
+	}
+	if b.Mode == filemode.Dir {
+		bn += "/"
+	}
+	return strings.Compare(an, bn)
+}
+
+// removeSpace drops the bytes git's isspace matches: space, \t, \n, \r
+// (git's own ctype, not the C library's).
+func removeSpace(dst, b []byte) []byte {
+	for _, c := range b {
+		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
+func addSum(sum *PatchID, h hash.Hash) {
+	var one [20]byte
+	h.Sum(one[:0])
+	carry := uint16(0)
+	for i := range sum {
+		carry += uint16(sum[i]) + uint16(one[i])
+		sum[i] = byte(carry)
+		carry >>= 8
+	}
+	h.Reset()
+}
+
+// commitDiff returns the changed files of a commit against its first parent
+// (the empty tree for a root commit).
+func commitDiff(s storer.EncodedObjectStorer, c *object.Commit) ([]filePair, error) {
+	parentTree := plumbing.ZeroHash
+	if len(c.ParentHashes) > 0 {
+		p, err := object.GetCommit(s, c.ParentHashes[0])
+		if err != nil {
+			return nil, fmt.Errorf("read parent %s: %w", c.ParentHashes[0], err)
+		}
+		parentTree = p.TreeHash
+	}
+	return diffTrees(s, parentTree, c.TreeHash, "", nil)
+}
+
+func headerPart(h hash.Hash, p filePair, buf []byte) []byte {
+	oldPath := removeSpace(buf[:0], []byte(p.path))
+	h.Write([]byte("diff--gita/"))
+	h.Write(oldPath)
+	h.Write([]byte("b/"))
+	h.Write(oldPath)
+	switch {
+	case p.oldMode == 0:
+		fmt.Fprintf(h, "newfilemode%06o", uint32(p.newMode))
+	case p.newMode == 0:
+		fmt.Fprintf(h, "deletedfilemode%06o", uint32(p.oldMode))
+	case p.oldMode != p.newMode:
+		fmt.Fprintf(h, "oldmode%06onewmode%06o", uint32(p.oldMode), uint32(p.newMode))
+	}
+	return oldPath
+}
+
+// HeaderID is git's "header only" patch-id: file names and modes, no
+// content. Two commits with different header ids never have the same
+// patch-id, so the full id is needed only when header ids collide.
+func HeaderID(files []filePair) PatchID {
+	var sum PatchID
+	h := sha1.New()
+	var buf []byte
+	for _, p := range files {
+		buf = headerPart(h, p, buf)
+		addSum(&sum, h)
+	}
+	return sum
+}
+
+// blobData reads a blob's content; a submodule reads as git shows it.
+func blobData(s storer.EncodedObjectStorer, mode filemode.FileMode, id plumbing.Hash) (data []byte, big bool, err error) {
+	if mode == 0 {
+		return nil, false, nil
+	}
+	if mode == filemode.Submodule {
+		return []byte("Subproject commit " + id.String() + "\n"), false, nil
+	}
+	b, err := object.GetBlob(s, id)
+	if err != nil {
+		return nil, false, fmt.Errorf("read blob %s: %w", id, err)
+	}
+	if b.Size > bigFileThreshold {
+		return nil, true, nil
+	}
+	r, err := b.Reader()
+	if err != nil {
+		return nil, false, fmt.Errorf("read blob %s: %w", id, err)
+	}
+	defer r.Close()
+	data, err = io.ReadAll(r)
+	if err != nil {
+		return nil, false, fmt.Errorf("read blob %s: %w", id, err)
+	}
+	return data, false, nil
+}
+
+func isBinary(data []byte) bool {
+	if len(data) > firstFewBytes {
+		data = data[:firstFewBytes]
+	}
+	return indexByte(data, 0) >= 0
+}
+
+// FullID computes git's patch-id from a commit's changed files.
+func FullID(s storer.EncodedObjectStorer, files []filePair) (PatchID, error) {
+	var sum PatchID
+	h := sha1.New()
+	var buf, line []byte
+	for _, p := range files {
+		path := headerPart(h, p, buf)
+		buf = path
+		a, bigA, err := blobData(s, p.oldMode, p.oldH)
+		if err != nil {
+			return sum, err
+		}
+		b, bigB, err := blobData(s, p.newMode, p.newH)
+		if err != nil {
+			return sum, err
+		}
+		if bigA || bigB || isBinary(a) || isBinary(b) {
+			h.Write([]byte(p.oldH.String()))
+			h.Write([]byte(p.newH.String()))
+			addSum(&sum, h)
+			continue
+		}
+		switch {
+		case p.oldMode == 0:
+			h.Write([]byte("---/dev/null+++b/"))
+			h.Write(path)
+		case p.newMode == 0:
+			h.Write([]byte("---a/"))
+			h.Write(path)
+			h.Write([]byte("+++/dev/null"))
+		default:
+			h.Write([]byte("---a/"))
+			h.Write(path)
+			h.Write([]byte("+++b/"))
+			h.Write(path)
+		}
+		f1, f2, script := xdiff(a, b)
+		emitUnified(f1, f2, script, 3, func(prefix byte, rec []byte) {
+			// The context prefix is a space, which git's whitespace
+			// removal drops with the rest.
+			line = line[:0]
+			if prefix != ' ' {
+				line = append(line, prefix)
+			}
+			line = removeSpace(line, rec)
+			h.Write(line)
+		})
+		addSum(&sum, h)
+	}
+	return sum, nil
+}
