@@ -89,9 +89,12 @@ func NewFleet(opts Options) (*Fleet, error) {
 	f.lag = make([]uint32, n)
 	f.build = make([]int32, n)
 	win := uint64(opts.PullWindow / time.Millisecond)
+	// Positions are a permutation of evenly spaced values, so the share of
+	// nodes on green matches the weight exactly, spread over the fleet.
+	step := coprime(n)
 	for i := range n {
 		h := mix(uint64(i))
-		f.pos[i] = uint16(h % 10000)
+		f.pos[i] = uint16(uint64((i*step)%n) * 10000 / uint64(n))
 		if win > 0 {
 			f.lag[i] = uint32((h >> 20) % (win + 1))
 		}
@@ -109,6 +112,25 @@ func NewFleet(opts Options) (*Fleet, error) {
 		}
 	}
 	return f, nil
+}
+
+// coprime returns a multiplier that permutes 0..n-1.
+func coprime(n int) int {
+	for p := 7919 % n; ; p++ {
+		if p > 1 && gcd(p, n) == 1 {
+			return p
+		}
+		if p >= n {
+			return 1
+		}
+	}
+}
+
+func gcd(a, b int) int {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
 }
 
 // mix is splitmix64: a stable, well spread position per node.
