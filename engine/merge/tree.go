@@ -599,6 +599,10 @@ func (m *treeMerge) writeTree() (plumbing.Hash, error) {
 	newNode := func() *node { return &node{entries: map[string]object.TreeEntry{}, dirs: map[string]*node{}} }
 	root := newNode()
 	for _, it := range m.items {
+		if it.path == "" {
+			// The whole root was settled without reading it.
+			return it.hash, nil
+		}
 		n := root
 		parts := strings.Split(it.path, "/")
 		for _, d := range parts[:len(parts)-1] {
