@@ -6,11 +6,15 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
+	"time"
 
 	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 
 	"github.com/switchyard/switchyard/engine/config"
+	"github.com/switchyard/switchyard/engine/history"
 	"github.com/switchyard/switchyard/model"
 )
 
@@ -29,6 +33,12 @@ type OpenOptions struct {
 	// Config is the config file; default <repo root>/switchyard.toml, and
 	// the built-in defaults when that does not exist.
 	Config string
+	// Now is the clock trains and lead times are measured against; default
+	// time.Now. Tests fix it.
+	Now func() time.Time
+	// PatchIDCache is the patch-id cache file; default
+	// <git dir>/switchyard/patch-ids; "-" keeps it in memory only.
+	PatchIDCache string
 }
 
 // Engine is an open source repo with its config. It is safe for concurrent
@@ -41,6 +51,12 @@ type Engine struct {
 	flow   model.Flow
 	kinds  model.Classifier
 	events *Broker
+	now    func() time.Time
+
+	histOnce  sync.Once
+	hist      *history.History
+	histErr   error
+	cachePath string
 }
 
 // Open opens the source repo around opts.Dir and reads its config.
@@ -66,7 +82,10 @@ func Open(ctx context.Context, opts OpenOptions) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", dir, err)
 	}
-	e := &Engine{repo: repo, events: NewBroker()}
+	e := &Engine{repo: repo, events: NewBroker(), now: opts.Now, cachePath: opts.PatchIDCache}
+	if e.now == nil {
+		e.now = time.Now
+	}
 	if fs, ok := repo.Storer.(*filesystem.Storage); ok {
 		e.gitDir = fs.Filesystem().Root()
 	}
@@ -81,7 +100,7 @@ func Open(ctx context.Context, opts OpenOptions) (*Engine, error) {
 		e.cfg, err = config.Find(e.root)
 	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w (fix the file or pass --config FILE)", err)
 	}
 	e.flow = e.cfg.Flow()
 	e.kinds = e.cfg.Classifier()
@@ -111,3 +130,20 @@ func (e *Engine) Subscribe(ctx context.Context) <-chan model.Event { return e.ev
 
 // Events is the engine's broker, for engine parts that publish.
 func (e *Engine) Events() *Broker { return e.events }
+
+// History is the commit history engine (walks, patch-ids, the cache),
+// opened on first use.
+func (e *Engine) History() (*history.History, error) {
+	e.histOnce.Do(func() {
+		root := e.root
+		open := func() (storer.EncodedObjectStorer, error) {
+			r, err := git.PlainOpenWithOptions(root, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+			if err != nil {
+				return nil, fmt.Errorf("open %s: %w", root, err)
+			}
+			return r.Storer, nil
+		}
+		e.hist, e.histErr = history.New(history.Options{GitDir: e.gitDir, Open: open, CachePath: e.cachePath})
+	})
+	return e.hist, e.histErr
+}
