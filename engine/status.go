@@ -44,7 +44,7 @@ type PairStatus struct {
 	Carried  int        `json:"carried"`
 	OnlyInTo int        `json:"only_in_to"`
 	// OldestPending is the author date of the oldest pending commit.
-	OldestPending *time.Time `json:"oldest_pending,omitempty"`
+	OldestPending *time.Time  `json:"oldest_pending,omitempty"`
 	Drift         model.Drift `json:"-"`
 }
 
