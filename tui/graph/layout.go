@@ -25,9 +25,17 @@ type Row struct {
 // Layout assigns lanes incrementally: Add more commits as pages arrive and
 // the rows already laid out never change.
 type Layout struct {
-	cols    []string // commit id each lane waits for
+	cols    []int32 // interned id of the commit each lane waits for
 	commits int
-	Rows    []Row
+
+	// Interned commit ids, with a per-row stamp so finding a lane by id
+	// costs O(1): histories like git/git run 150 lanes wide.
+	ids   map[string]int32
+	stamp []uint32 // per id: the row generation that placed it in next
+	at    []int32  // per id: its column in next, valid when stamp matches
+	gen   uint32
+
+	Rows []Row
 	// Width is the widest Glyphs so far, in cells.
 	Width int
 }
@@ -47,28 +55,46 @@ func (l *Layout) Add(nodes ...Node) {
 // Commits is the number of commits laid out.
 func (l *Layout) Commits() int { return l.commits }
 
-func (l *Layout) add(n Node) {
+// add lays out one commit and returns the index of its row.
+func (l *Layout) intern(id string) int32 {
+	if l.ids == nil {
+		l.ids = map[string]int32{}
+	}
+	if x, ok := l.ids[id]; ok {
+		return x
+	}
+	x := int32(len(l.stamp))
+	l.ids[id] = x
+	l.stamp = append(l.stamp, 0)
+	l.at = append(l.at, 0)
+	return x
+}
+
+func (l *Layout) add(n Node) int {
+	self := l.intern(n.ID)
 	idx := -1
 	for i, id := range l.cols {
-		if id == n.ID {
+		if id == self {
 			idx = i
 			break
 		}
 	}
 	if idx < 0 {
-		l.cols = append(l.cols, n.ID)
+		l.cols = append(l.cols, self)
 		idx = len(l.cols) - 1
 	}
+
 	// The next columns, left to right; a commit already waited for by a
 	// lane on the left absorbs the lanes that also wait for it.
-	next := make([]string, 0, len(l.cols)+len(n.Parents))
-	var edges []edge
-	find := func(id string) int {
-		for j, x := range next {
-			if x == id {
-				return j
-			}
+	l.gen++
+	next := make([]int32, 0, len(l.cols)+len(n.Parents))
+	edges := make([]edge, 0, len(l.cols)+len(n.Parents))
+	find := func(id int32) int {
+		if l.stamp[id] == l.gen {
+			return int(l.at[id])
 		}
+		l.stamp[id] = l.gen
+		l.at[id] = int32(len(next))
 		next = append(next, id)
 		return len(next) - 1
 	}
@@ -79,7 +105,7 @@ func (l *Layout) add(n Node) {
 			continue
 		}
 		for _, p := range n.Parents {
-			j := find(p)
+			j := find(l.intern(p))
 			edges = append(edges, edge{i, j, i})
 		}
 	}
@@ -103,6 +129,7 @@ func (l *Layout) add(n Node) {
 			row = append(row, '|')
 		}
 	}
+	at := len(l.Rows)
 	l.push(Row{Commit: l.commits, Glyphs: string(row)})
 	l.commits++
 	l.cols = next
@@ -110,6 +137,7 @@ func (l *Layout) add(n Node) {
 		l.spread(edges, idx, len(n.Parents))
 	}
 	l.connect(edges)
+	return at
 }
 
 // spread draws the row under a merge as git does: each extra parent opens
