@@ -51,6 +51,8 @@ type Engine struct {
 	flow   model.Flow
 	kinds  model.Classifier
 	events *Broker
+	// rollouts holds the rollout providers opened by this engine (rollout.go).
+	rollouts rolloutHub
 	now    func() time.Time
 
 	histOnce  sync.Once

@@ -28,6 +28,9 @@ type Environment struct {
 	Waves []Wave `toml:"wave"`
 	// Gates names the gates that run here; empty means all.
 	Gates []string `toml:"gates"`
+	// URL is a slot's base URL handed to gates ("{slot}" replaced by blue
+	// or green); default: from the nginx servers or the sim services.
+	URL string `toml:"url"`
 }
 
 // Health says how a slot's health is probed.
@@ -60,10 +63,17 @@ type Traffic struct {
 	Blue     string   `toml:"blue"`
 	Green    string   `toml:"green"`
 	Reload   []string `toml:"reload"`
+	// Test checks nginx's configuration after the file is written
+	// (e.g. ["nginx", "-t"]); a failing test puts the old file back.
+	Test []string `toml:"test"`
+	// Timeout of each command run by the nginx or command driver; default 5m.
+	Timeout Duration `toml:"timeout"`
 	// command: argv; receives SWITCHYARD_* variables with the weights.
 	Command []string `toml:"command"`
 	// sim: simulated nodes in the demo fleet; default 1000.
 	Nodes int `toml:"nodes"`
+	// sim: longest delay before a node adopts a new weight; default 2s.
+	Pull Duration `toml:"pull"`
 }
 
 // Wave is one step of a gray rollout.
@@ -146,6 +156,12 @@ func (d *Deploy) applyDefaults() {
 		if e.Traffic.Driver == "sim" && e.Traffic.Nodes == 0 {
 			e.Traffic.Nodes = 1000
 		}
+		if e.Traffic.Driver == "sim" && e.Traffic.Pull.D == 0 {
+			e.Traffic.Pull = Dur(2 * time.Second)
+		}
+		if e.Traffic.Timeout.D == 0 {
+			e.Traffic.Timeout = Dur(5 * time.Minute)
+		}
 	}
 }
 
@@ -190,7 +206,18 @@ func (d *Deploy) validate(tracks map[string]bool) *Error {
 			return bad(key+".track", "environment %q names track %q, which is not configured", e.Name, e.Track)
 		}
 		switch e.Traffic.Driver {
-		case "bin", "sim":
+		case "bin":
+			waves := e.Waves
+			if len(waves) == 0 {
+				waves = d.Waves
+			}
+			if len(waves) != 1 {
+				return bad(key+".traffic.driver", "the bin driver moves every node at once: give environment %q one wave of 100 ([[deploy.environment.wave]] weight = 100)", e.Name)
+			}
+		case "sim":
+			if e.Traffic.Nodes < 0 || e.Traffic.Nodes > 1000000 {
+				return bad(key+".traffic.nodes", "the sim fleet takes 1 to 1,000,000 nodes, got %d", e.Traffic.Nodes)
+			}
 		case "nginx":
 			if e.Traffic.File == "" || e.Traffic.Blue == "" || e.Traffic.Green == "" {
 				return bad(key+".traffic", "the nginx driver needs file, blue and green")

@@ -72,6 +72,9 @@ type Controller struct {
 	// Notify is called when a person is needed: a failed gate, an abort,
 	// an approval or an inconclusive analysis.
 	Notify func(ctx context.Context, st *Status)
+	// PostOnly makes Promote, Approve and Abort only leave the request, for
+	// a controller running elsewhere (or started next) to apply.
+	PostOnly bool
 	// Poll is how often waits look for operators' requests; default 100ms.
 	Poll time.Duration
 	Now  func() time.Time
@@ -716,6 +719,9 @@ func (c *Controller) request(ctx context.Context, r Request) (*Status, error) {
 	}
 	if err := c.Store.Post(c.Env.Name, r); err != nil {
 		return nil, err
+	}
+	if c.PostOnly {
+		return c.Store.Load(c.Env.Name)
 	}
 	st, err := c.Run(ctx)
 	if errors.Is(err, ErrBusy) {

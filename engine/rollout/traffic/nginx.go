@@ -142,7 +142,6 @@ func (n *Nginx) Actual(ctx context.Context) (provider.Split, error) {
 	return s, nil
 }
 
-
 func writeAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
