@@ -51,9 +51,10 @@ type Engine struct {
 	flow   model.Flow
 	kinds  model.Classifier
 	events *Broker
+	now    func() time.Time
+
 	// rollouts holds the rollout providers opened by this engine (rollout.go).
 	rollouts rolloutHub
-	now    func() time.Time
 
 	histOnce  sync.Once
 	hist      *history.History
