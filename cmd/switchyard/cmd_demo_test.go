@@ -23,9 +23,9 @@ func TestDemoCommand(t *testing.T) {
 		stderrIn string // a part of the one-line error
 	}{
 		{"no-open", []string{"demo", "--no-open", "--dir", fresh}, exitOK, fresh + "\n", ""},
-		{"dir not empty", []string{"demo", "--no-open", "--dir", full}, exitError, "", "is not empty; pass a new or empty folder to --dir"},
-		{"bad flow", []string{"demo", "--no-open", "--flow", "four", "--dir", filepath.Join(t.TempDir(), "x")}, exitError, "", `flow "four" is not "two" or "three"`},
-		{"bad fail-gate", []string{"demo", "--no-open", "--fail-gate", "qa", "--dir", filepath.Join(t.TempDir(), "x")}, exitError, "", `--fail-gate "qa" is not an environment`},
+		{"dir not empty", []string{"demo", "--no-open", "--dir", full}, exitError, "", "switchyard: demo: " + full + " is not empty: the demo needs a new or empty folder"},
+		{"bad flow", []string{"demo", "--no-open", "--flow", "four", "--dir", filepath.Join(t.TempDir(), "x")}, exitError, "", `switchyard: demo: flow "four" is not "two" or "three"`},
+		{"bad fail-gate", []string{"demo", "--no-open", "--fail-gate", "qa", "--dir", filepath.Join(t.TempDir(), "x")}, exitError, "", `demo: fail-gate: "qa" is not an environment`},
 		{"stray argument", []string{"demo", "--no-open", "here"}, exitError, "", `unexpected argument "here"`},
 	}
 	for _, tt := range tests {

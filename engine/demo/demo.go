@@ -40,6 +40,15 @@ var (
 	ErrBadOptions = errors.New("bad demo options")
 )
 
+// optionError is a bad option told in one line; it wraps a sentinel.
+type optionError struct {
+	msg string
+	err error
+}
+
+func (e *optionError) Error() string { return e.msg }
+func (e *optionError) Unwrap() error { return e.err }
+
 // Options says where and how to build the sandbox.
 type Options struct {
 	// Dir is the sandbox folder: new, or existing and empty. Default: a
@@ -61,7 +70,7 @@ func (o *Options) Validate() error {
 	switch o.Flow {
 	case "", FlowTwo, FlowThree:
 	default:
-		return fmt.Errorf("%w: flow %q is not %q or %q", ErrBadOptions, o.Flow, FlowTwo, FlowThree)
+		return &optionError{fmt.Sprintf("flow %q is not %q or %q", o.Flow, FlowTwo, FlowThree), ErrBadOptions}
 	}
 	return nil
 }
@@ -110,7 +119,7 @@ func Build(ctx context.Context, opts Options) (*Sandbox, error) {
 	}
 	data, err := assets.Demo.ReadFile("demo/scenario.toml")
 	if err != nil {
-		return nil, fmt.Errorf("demo scenario: %w", err)
+		return nil, fmt.Errorf("scenario: %w", err)
 	}
 	sc, err := parseScenario(data)
 	if err != nil {
@@ -122,7 +131,7 @@ func Build(ctx context.Context, opts Options) (*Sandbox, error) {
 		probe = filepath.Join(os.TempDir(), "switchyard-demo")
 	}
 	if probe, err = filepath.Abs(probe); err != nil {
-		return nil, fmt.Errorf("demo folder %s: %w", opts.Dir, err)
+		return nil, fmt.Errorf("folder %s: %w", opts.Dir, err)
 	}
 	if _, err := renderConfig(probe, flow, opts.FailGate); err != nil {
 		return nil, err
@@ -155,23 +164,23 @@ func build(ctx context.Context, sc *scenario, sb *Sandbox, failGate string) erro
 	}
 	src, err := buildSource(ctx, sc, sb)
 	if err != nil {
-		return fmt.Errorf("demo source repo: %w", err)
+		return fmt.Errorf("source repo: %w", err)
 	}
 	if err := os.WriteFile(sb.Config, cfgText, 0o644); err != nil {
-		return fmt.Errorf("demo config: %w", err)
+		return fmt.Errorf("config: %w", err)
 	}
 	if err := buildBin(ctx, sc, sb, src); err != nil {
-		return fmt.Errorf("demo bin repo: %w", err)
+		return fmt.Errorf("bin repo: %w", err)
 	}
 	if err := writeGates(sb.Dir, failGate); err != nil {
-		return fmt.Errorf("demo gates: %w", err)
+		return fmt.Errorf("gates: %w", err)
 	}
 	readme, err := assets.Demo.ReadFile("demo/README.txt")
 	if err != nil {
-		return fmt.Errorf("demo readme: %w", err)
+		return fmt.Errorf("readme: %w", err)
 	}
 	if err := os.WriteFile(filepath.Join(sb.Dir, readmeName), readme, 0o644); err != nil {
-		return fmt.Errorf("demo readme: %w", err)
+		return fmt.Errorf("readme: %w", err)
 	}
 	return nil
 }
@@ -182,32 +191,32 @@ func prepareDir(dir string) (abs string, created bool, err error) {
 	if dir == "" {
 		d, err := os.MkdirTemp("", "switchyard-demo-*")
 		if err != nil {
-			return "", false, fmt.Errorf("demo folder: %w", err)
+			return "", false, fmt.Errorf("folder: %w", err)
 		}
 		return d, true, nil
 	}
 	abs, err = filepath.Abs(dir)
 	if err != nil {
-		return "", false, fmt.Errorf("demo folder %s: %w", dir, err)
+		return "", false, fmt.Errorf("folder %s: %w", dir, err)
 	}
 	info, err := os.Stat(abs)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		if err := os.MkdirAll(abs, 0o755); err != nil {
-			return "", false, fmt.Errorf("demo folder: %w", err)
+			return "", false, fmt.Errorf("folder: %w", err)
 		}
 		return abs, true, nil
 	case err != nil:
-		return "", false, fmt.Errorf("demo folder: %w", err)
+		return "", false, fmt.Errorf("folder: %w", err)
 	case !info.IsDir():
-		return "", false, fmt.Errorf("demo folder %s is a file; pass a new or empty folder to --dir", dir)
+		return "", false, fmt.Errorf("%s is a file: the demo needs a new or empty folder", dir)
 	}
 	entries, err := os.ReadDir(abs)
 	if err != nil {
-		return "", false, fmt.Errorf("demo folder: %w", err)
+		return "", false, fmt.Errorf("folder: %w", err)
 	}
 	if len(entries) > 0 {
-		return "", false, fmt.Errorf("demo folder %s: %w; pass a new or empty folder to --dir", dir, ErrDirNotEmpty)
+		return "", false, &optionError{dir + " is not empty: the demo needs a new or empty folder", ErrDirNotEmpty}
 	}
 	return abs, false, nil
 }
@@ -237,11 +246,11 @@ type configData struct {
 func renderConfig(dir, flow, failGate string) ([]byte, error) {
 	text, err := assets.Demo.ReadFile("demo/switchyard.toml.tmpl")
 	if err != nil {
-		return nil, fmt.Errorf("demo config template: %w", err)
+		return nil, fmt.Errorf("config template: %w", err)
 	}
 	tmpl, err := template.New("switchyard.toml").Funcs(template.FuncMap{"toml": tomlString}).Parse(string(text))
 	if err != nil {
-		return nil, fmt.Errorf("demo config template: %w", err)
+		return nil, fmt.Errorf("config template: %w", err)
 	}
 	var b bytes.Buffer
 	err = tmpl.Execute(&b, configData{
@@ -250,11 +259,11 @@ func renderConfig(dir, flow, failGate string) ([]byte, error) {
 		FailFile:   filepath.Join(dir, gatesName, failName),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("demo config template: %w", err)
+		return nil, fmt.Errorf("config template: %w", err)
 	}
 	cfg, err := config.Parse(config.FileName, b.Bytes())
 	if err != nil {
-		return nil, fmt.Errorf("demo config: %w", err)
+		return nil, fmt.Errorf("config: %w", err)
 	}
 	if failGate != "" {
 		var names []string
@@ -262,7 +271,7 @@ func renderConfig(dir, flow, failGate string) ([]byte, error) {
 			names = append(names, e.Name)
 		}
 		if !slices.Contains(names, failGate) {
-			return nil, fmt.Errorf("%w: --fail-gate %q is not an environment of the demo (%s)", ErrBadOptions, failGate, strings.Join(names, ", "))
+			return nil, &optionError{fmt.Sprintf("fail-gate: %q is not an environment of the demo (%s)", failGate, strings.Join(names, ", ")), ErrBadOptions}
 		}
 	}
 	return b.Bytes(), nil

@@ -473,8 +473,8 @@ func TestBadOptions(t *testing.T) {
 		msg  string
 	}{
 		{"flow", Options{Dir: filepath.Join(t.TempDir(), "new"), Flow: "four"}, ErrBadOptions, `flow "four" is not "two" or "three"`},
-		{"fail gate", Options{Dir: filepath.Join(t.TempDir(), "new"), FailGate: "qa"}, ErrBadOptions, `--fail-gate "qa" is not an environment of the demo (integration, staging, production)`},
-		{"not empty", Options{Dir: full}, ErrDirNotEmpty, "pass a new or empty folder to --dir"},
+		{"fail gate", Options{Dir: filepath.Join(t.TempDir(), "new"), FailGate: "qa"}, ErrBadOptions, `fail-gate: "qa" is not an environment of the demo (integration, staging, production)`},
+		{"not empty", Options{Dir: full}, ErrDirNotEmpty, " is not empty: the demo needs a new or empty folder"},
 		{"a file", Options{Dir: file}, nil, "is a file"},
 	}
 	for _, tt := range tests {
