@@ -1,0 +1,60 @@
+package resolver
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func render(toks []token) string {
+	var b strings.Builder
+	names := map[tokenKind]string{tokPlain: "", tokKeyword: "K", tokString: "S", tokComment: "C", tokNumber: "N"}
+	for _, t := range toks {
+		if n := names[t.kind]; n != "" {
+			fmt.Fprintf(&b, "%s{%s}", n, t.text)
+		} else {
+			b.WriteString(t.text)
+		}
+	}
+	return b.String()
+}
+
+func TestTokenize(t *testing.T) {
+	tests := []struct {
+		file, line, want string
+	}{
+		{"a.go", `func f() { return "x\"y" } // done`, `K{func} f() { K{return} S{"x\"y"} } C{// done}`},
+		{"a.go", "x := 42", "x := N{42}"},
+		{"a.go", "funky := iffy", "funky := iffy"},
+		{"b.ts", "const s = `t`; // c", "K{const} s = S{`t`}; C{// c}"},
+		{"c.py", "def f(): # why 'x'", "K{def} f(): C{# why 'x'}"},
+		{"d.sh", `if [ "$a" ]; then echo hi; fi`, `K{if} [ S{"$a"} ]; K{then} K{echo} hi; K{fi}`},
+		{"e.toml", `name = "spark" # n`, `K{name} = S{"spark"} C{# n}`},
+		{"f.yaml", "  - image: nginx:1.2", "  - K{image}: nginx:N{1.2}"},
+		{"g.json", `{"a": true, "b": 1}`, `{S{"a"}: K{true}, S{"b"}: N{1}}`},
+		{"h.txt", `if "x" # y`, `if "x" # y`},
+		{"a.go", `s := "unterminated`, `s := S{"unterminated}`},
+		{"a.go", "ünïcode := 1", "ünïcode := N{1}"},
+	}
+	for _, tt := range tests {
+		got := render(tokenize(tt.line, languageFor(tt.file)))
+		if got != tt.want {
+			t.Errorf("tokenize(%q, %s) = %s; want %s", tt.line, tt.file, got, tt.want)
+		}
+	}
+}
+
+func TestTokenizeKeepsText(t *testing.T) {
+	lines := []string{`a "b \" c`, "`x", "#", "//", "1.2.3e", "é\"é"}
+	for _, f := range []string{"a.go", "a.py", "a.toml", "a.json", "a.yml"} {
+		for _, l := range lines {
+			var b strings.Builder
+			for _, tk := range tokenize(l, languageFor(f)) {
+				b.WriteString(tk.text)
+			}
+			if b.String() != l {
+				t.Errorf("tokenize(%q, %s) lost text: %q", l, f, b.String())
+			}
+		}
+	}
+}
