@@ -26,7 +26,9 @@ func MergePick(s storer.EncodedObjectStorer) Picker {
 func FromMerge(r *merge.Result) *PickResult {
 	out := &PickResult{Tree: r.Tree}
 	for _, k := range r.Conflicts {
-		e := func(x merge.Entry) gitstate.TreeEntry { return gitstate.TreeEntry{Path: x.Path, Mode: x.Mode, Hash: x.Hash} }
+		e := func(x merge.Entry) gitstate.TreeEntry {
+			return gitstate.TreeEntry{Path: x.Path, Mode: x.Mode, Hash: x.Hash}
+		}
 		out.Conflicts = append(out.Conflicts, Conflict{Path: k.Path, Kind: string(k.Kind), Hunks: k.Hunks,
 			Base: e(k.Base), Ours: e(k.Ours), Theirs: e(k.Theirs)})
 	}

@@ -72,8 +72,11 @@ type Plan struct {
 	Expect plumbing.Hash
 	// Trailer adds "(cherry picked from commit …)".
 	Trailer bool
-	// Push is remembered for the caller to push when the sequence ends.
-	Push bool
+	// Push, PushRemote and Lease are remembered for the caller to push
+	// when the sequence ends (see Outcome).
+	Push       bool
+	PushRemote string
+	Lease      plumbing.Hash
 }
 
 // Start begins a sequence and runs it until it ends or stops on a
@@ -110,6 +113,7 @@ func (q *Sequencer) Start(ctx context.Context, p Plan) (*Outcome, error) {
 	s := &Session{
 		Op: p.Op, Track: p.Track, Ref: p.Ref, Start: start.String(), Onto: onto.String(),
 		Head: onto.String(), RefAt: start.String(), Trailer: p.Trailer, Push: p.Push,
+		PushRemote: p.PushRemote, Lease: p.Lease.String(),
 		Style: q.Style.String(), Began: time.Now().UTC(),
 	}
 	for _, c := range p.Commits {
@@ -665,6 +669,9 @@ func (q *Sequencer) finish(ctx context.Context, s *Session) (*Outcome, error) {
 		return nil, err
 	}
 	out := &Outcome{Done: true, Head: s.Head, Steps: s.Steps}
+	if s.Push {
+		out.PushRemote, out.PushRef, out.Lease = s.PushRemote, s.Ref, s.Lease
+	}
 	s.Current = -1
 	return out, nil
 }

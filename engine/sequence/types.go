@@ -182,8 +182,11 @@ type Session struct {
 	Files []*File `json:"files,omitempty"`
 	// History holds the files' earlier states for UndoResolution.
 	History []Snapshot `json:"history,omitempty"`
-	// Push asks to push the ref with a lease when the sequence ends.
-	Push bool `json:"push,omitempty"`
+	// Push asks to push the ref to PushRemote when the sequence ends,
+	// only if the remote still holds Lease.
+	Push       bool   `json:"push,omitempty"`
+	PushRemote string `json:"push_remote,omitempty"`
+	Lease      string `json:"lease,omitempty"`
 	// Trailer adds "(cherry picked from commit …)".
 	Trailer bool `json:"trailer"`
 	// Style and the labels are how conflict markers are written.
@@ -267,6 +270,12 @@ type Outcome struct {
 	Steps []Step `json:"steps"`
 	// Session is the stopped session when !Done.
 	Session *Session `json:"-"`
+	// PushRemote, PushRef and Lease are set when Done and the sequence was
+	// asked to push: the caller pushes PushRef to PushRemote only if the
+	// remote still holds Lease.
+	PushRemote string `json:"-"`
+	PushRef    string `json:"-"`
+	Lease      string `json:"-"`
 	// Pushed is set when the ref was pushed.
 	Pushed bool `json:"pushed,omitempty"`
 }
