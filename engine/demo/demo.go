@@ -125,12 +125,18 @@ func Build(ctx context.Context, opts Options) (*Sandbox, error) {
 	if err != nil {
 		return nil, err
 	}
+	return buildScenario(ctx, sc, opts, flow, anchor)
+}
+
+// buildScenario builds a sandbox from a parsed scenario.
+func buildScenario(ctx context.Context, sc *scenario, opts Options, flow string, anchor time.Time) (*Sandbox, error) {
 	// Check the config (and the failing environment) before touching disk.
 	probe := opts.Dir
 	if probe == "" {
 		probe = filepath.Join(os.TempDir(), "switchyard-demo")
 	}
-	if probe, err = filepath.Abs(probe); err != nil {
+	probe, err := filepath.Abs(probe)
+	if err != nil {
 		return nil, fmt.Errorf("folder %s: %w", opts.Dir, err)
 	}
 	if _, err := renderConfig(probe, flow, opts.FailGate); err != nil {
@@ -304,6 +310,7 @@ type replayed struct {
 	edits   []edit
 	message string
 	author  object.Signature
+	when    time.Time // committer date
 }
 
 // source is what buildSource made, for buildBin.
@@ -357,7 +364,12 @@ func buildSource(ctx context.Context, sc *scenario, sb *Sandbox) (*source, error
 		}
 		r := &replayed{parent: parent, edits: c.Edits, message: c.Message}
 		committer := sc.signature(c.Author, c.DaysAgo, c.At, sb.Anchor)
-		r.author = committer
+		r.author, r.when = committer, committer.When
+		// Trains walk first parents back to the first commit a cycle old:
+		// dates must not go backwards along a branch.
+		if parent != "" && r.when.Before(out.commits[parent].when) {
+			return nil, fmt.Errorf("commit %s is dated before its parent %s", c.ID, parent)
+		}
 		if c.Pick != "" {
 			orig, ok := out.commits[c.Pick]
 			if !ok {

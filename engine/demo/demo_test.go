@@ -573,3 +573,37 @@ func TestScenarioEdits(t *testing.T) {
 		}
 	}
 }
+
+func TestScenarioReplayErrors(t *testing.T) {
+	const head = "[author.a]\nname = \"A\"\nemail = \"a@example.com\"\nzone = \"+00:00\"\n" +
+		"[bin]\nname = \"app\"\nauthor = \"a\"\ninclude = [\"f\"]\n" +
+		"[[commit]]\nid = \"one\"\nbranch = \"dev\"\ndays_ago = 3\nat = \"10:00\"\nauthor = \"a\"\nmessage = \"one\"\n" +
+		"[[commit.edit]]\npath = \"f\"\nwrite = \"x\\n\"\n"
+	tests := []struct {
+		name, more, want string
+	}{
+		{"dated backwards", "[[commit]]\nid = \"two\"\nbranch = \"dev\"\ndays_ago = 4\nat = \"10:00\"\nauthor = \"a\"\nmessage = \"two\"\n[[commit.edit]]\npath = \"f\"\nwrite = \"y\\n\"\n",
+			"commit two is dated before its parent one"},
+		{"replace missing", "[[commit]]\nid = \"two\"\nbranch = \"dev\"\ndays_ago = 2\nat = \"10:00\"\nauthor = \"a\"\nmessage = \"two\"\n[[commit.edit]]\npath = \"f\"\nreplace = \"nope\"\nwith = \"y\"\n",
+			"commit two: replace in f: the text to replace is found 0 times"},
+		{"second root", "[[commit]]\nid = \"two\"\nbranch = \"prod\"\ndays_ago = 2\nat = \"10:00\"\nauthor = \"a\"\nmessage = \"two\"\n[[commit.edit]]\npath = \"f\"\nwrite = \"y\\n\"\n",
+			"branch prod has no [[branch]] entry"},
+		{"no prod", "", "the scenario has no branch prod"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sc, err := parseScenario([]byte(head + tt.more))
+			if err != nil {
+				t.Fatalf("parseScenario: %v", err)
+			}
+			dir := t.TempDir()
+			_, err = buildScenario(context.Background(), sc, Options{Dir: dir}, FlowTwo, anchor)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("buildScenario = %v; want an error saying %q", err, tt.want)
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+				t.Errorf("a failed build left %d entries behind", len(entries))
+			}
+		})
+	}
+}
