@@ -53,7 +53,7 @@ func TestDemoCommand(t *testing.T) {
 	if entries, _ := os.ReadDir(full); len(entries) != 1 {
 		t.Errorf("the non-empty --dir now holds %d entries; want only the user's file", len(entries))
 	}
-	for _, name := range []string{"src/switchyard.toml", "bin/HEAD", "gates/acceptance.sh", "README.txt"} {
+	for _, name := range []string{"src/switchyard.toml", "bin/HEAD", "gates/acceptance.sh", "README.txt", "bin/refs/heads/prod"} {
 		if _, err := os.Stat(filepath.Join(fresh, name)); err != nil {
 			t.Errorf("sandbox: %v", err)
 		}
@@ -67,5 +67,21 @@ func TestDemoCommandShows(t *testing.T) {
 	run(context.Background(), []string{"demo", "--dir", dir}, &cli{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr})
 	if first, _, _ := strings.Cut(stdout.String(), "\n"); first != "sandbox: "+dir {
 		t.Errorf("first line = %q; want %q", first, "sandbox: "+dir)
+	}
+}
+
+// The --flow and --fail-gate flags reach the sandbox.
+func TestDemoCommandFlags(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sandbox")
+	var stdout, stderr bytes.Buffer
+	args := []string{"demo", "--no-open", "--flow", "three", "--fail-gate", "staging", "--dir", dir}
+	if code := run(context.Background(), args, &cli{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr}); code != exitOK {
+		t.Fatalf("run(%q) = %d: %s", args, code, stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "bin", "refs", "heads", "master")); err != nil {
+		t.Errorf("--flow three: the bin repo has no master branch: %v", err)
+	}
+	if got, err := os.ReadFile(filepath.Join(dir, "gates", "fail-env")); err != nil || string(got) != "staging\n" {
+		t.Errorf("--fail-gate staging: gates/fail-env = %q, %v; want staging", got, err)
 	}
 }
