@@ -143,7 +143,7 @@ func buildScenario(ctx context.Context, sc *scenario, opts Options, flow string,
 		return nil, err
 	}
 
-	dir, created, err := prepareDir(opts.Dir)
+	dir, made, err := prepareDir(opts.Dir)
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +157,7 @@ func buildScenario(ctx context.Context, sc *scenario, opts Options, flow string,
 		Commits: map[string]string{},
 	}
 	if err := build(ctx, sc, sb, opts.FailGate); err != nil {
-		cleanup(dir, created)
+		cleanup(dir, made)
 		return nil, err
 	}
 	return sb, nil
@@ -192,46 +192,54 @@ func build(ctx context.Context, sc *scenario, sb *Sandbox, failGate string) erro
 }
 
 // prepareDir makes the sandbox folder, or checks that an existing one is
-// empty. created says whether the folder itself is new.
-func prepareDir(dir string) (abs string, created bool, err error) {
+// empty. made is the outermost folder it created ("" when the folder
+// existed), which a failed build removes.
+func prepareDir(dir string) (abs, made string, err error) {
 	if dir == "" {
 		d, err := os.MkdirTemp("", "switchyard-demo-*")
 		if err != nil {
-			return "", false, fmt.Errorf("folder: %w", err)
+			return "", "", fmt.Errorf("folder: %w", err)
 		}
-		return d, true, nil
+		return d, d, nil
 	}
 	abs, err = filepath.Abs(dir)
 	if err != nil {
-		return "", false, fmt.Errorf("folder %s: %w", dir, err)
+		return "", "", fmt.Errorf("folder %s: %w", dir, err)
 	}
 	info, err := os.Stat(abs)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		if err := os.MkdirAll(abs, 0o755); err != nil {
-			return "", false, fmt.Errorf("folder: %w", err)
+		made = abs
+		for p := filepath.Dir(abs); p != filepath.Dir(p); p = filepath.Dir(p) {
+			if _, err := os.Lstat(p); !errors.Is(err, fs.ErrNotExist) {
+				break
+			}
+			made = p
 		}
-		return abs, true, nil
+		if err := os.MkdirAll(abs, 0o755); err != nil {
+			return "", "", fmt.Errorf("folder: %w", err)
+		}
+		return abs, made, nil
 	case err != nil:
-		return "", false, fmt.Errorf("folder: %w", err)
+		return "", "", fmt.Errorf("folder: %w", err)
 	case !info.IsDir():
-		return "", false, fmt.Errorf("%s is a file: the demo needs a new or empty folder", dir)
+		return "", "", fmt.Errorf("%s is a file: the demo needs a new or empty folder", dir)
 	}
 	entries, err := os.ReadDir(abs)
 	if err != nil {
-		return "", false, fmt.Errorf("folder: %w", err)
+		return "", "", fmt.Errorf("folder: %w", err)
 	}
 	if len(entries) > 0 {
-		return "", false, &optionError{dir + " is not empty: the demo needs a new or empty folder", ErrDirNotEmpty}
+		return "", "", &optionError{dir + " is not empty: the demo needs a new or empty folder", ErrDirNotEmpty}
 	}
-	return abs, false, nil
+	return abs, "", nil
 }
 
-// cleanup removes what a failed Build made: the folder when Build created
-// it, else only the entries Build writes (the folder was empty).
-func cleanup(dir string, created bool) {
-	if created {
-		os.RemoveAll(dir)
+// cleanup removes what a failed Build made: the folders it created, else
+// only the entries Build writes (the folder was empty).
+func cleanup(dir, made string) {
+	if made != "" {
+		os.RemoveAll(made)
 		return
 	}
 	for _, name := range []string{srcName, binName, gatesName, readmeName} {
