@@ -86,6 +86,7 @@ func Run(ctx context.Context, c Cmd) (int, error) {
 			}
 		}
 		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+		_ = cmd.Process.Kill() // in case the group could not be signalled
 		<-exited
 	}
 	// The leader has exited but is not reaped yet, so pgid still names this
