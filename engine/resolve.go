@@ -86,7 +86,7 @@ func (e *Engine) Prerequisites(ctx context.Context) ([]model.Commit, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmp, err := h.Compare(ctx, c.ParentHashes[0], plumbing.NewHash(s.Head))
+	pending, _, err := e.missing(ctx, h, c.ParentHashes[0], plumbing.NewHash(s.Head))
 	if err != nil {
 		return nil, fmt.Errorf("prerequisites: %w", err)
 	}
@@ -99,13 +99,17 @@ func (e *Engine) Prerequisites(ctx context.Context) ([]model.Commit, error) {
 		}
 	}
 	var out []model.Commit
-	for _, pc := range cmp.Pending {
-		touches, err := touchesAny(e, pc, paths)
+	for _, id := range pending {
+		touches, err := touchesAny(e, id, paths)
 		if err != nil {
 			return nil, err
 		}
 		if touches {
-			out = append(out, e.commit(pc))
+			mc, err := e.CommitInfo(ctx, id.String())
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, mc)
 		}
 	}
 	return out, nil
@@ -113,7 +117,11 @@ func (e *Engine) Prerequisites(ctx context.Context) ([]model.Commit, error) {
 
 // touchesAny reports whether commit c changes any of paths against its
 // first parent.
-func touchesAny(e *Engine, c *object.Commit, paths map[string]bool) (bool, error) {
+func touchesAny(e *Engine, id plumbing.Hash, paths map[string]bool) (bool, error) {
+	c, err := object.GetCommit(e.repo.Storer, id)
+	if err != nil {
+		return false, err
+	}
 	var parentTree plumbing.Hash
 	if len(c.ParentHashes) > 0 {
 		p, err := object.GetCommit(e.repo.Storer, c.ParentHashes[0])
@@ -133,4 +141,3 @@ func touchesAny(e *Engine, c *object.Commit, paths map[string]bool) (bool, error
 	}
 	return false, nil
 }
-

@@ -5,8 +5,10 @@ import (
 	"fmt"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/switchyard/switchyard/engine/gitstate"
+	"github.com/switchyard/switchyard/engine/history"
 	"github.com/switchyard/switchyard/engine/sequence"
 	"github.com/switchyard/switchyard/model"
 )
@@ -81,16 +83,14 @@ func (e *Engine) RunTrain(ctx context.Context, opts TrainOptions) (*TrainRun, er
 	}
 	if !ff {
 		run.How = "rebase"
-		cmp, err := h.Compare(ctx, target, head)
+		own, merges, err := e.missing(ctx, h, head, target)
 		if err != nil {
 			return nil, fmt.Errorf("train %s: %w", t.Name, err)
 		}
-		if cmp.MergesTo > 0 {
-			return nil, fmt.Errorf("train %s: the track has %d merge commit(s) of its own; rebase it by hand", t.Name, cmp.MergesTo)
+		if merges > 0 {
+			return nil, fmt.Errorf("train %s: the track has %d merge commit(s) of its own; rebase it by hand", t.Name, merges)
 		}
-		for _, c := range cmp.OnlyInTo {
-			plan.Commits = append(plan.Commits, c.Hash)
-		}
+		plan.Commits = own
 	}
 	if opts.Push {
 		if plan.PushRemote, plan.Lease, err = e.lease(t.LocalRef(), t.Remote); err != nil {
@@ -104,4 +104,69 @@ func (e *Engine) RunTrain(ctx context.Context, opts TrainOptions) (*TrainRun, er
 	e.publish("train", t.Name, out)
 	run.Outcome, err = e.afterRun(ctx, out)
 	return run, err
+}
+
+// missing lists the non-merge commits reachable from a but not from b
+// whose change b lacks — by patch-id, as git cherry decides, or because a
+// commit of b names it in a "(cherry picked from commit …)" line, or it
+// names a commit of b — oldest first, and counts a's own merge commits.
+func (e *Engine) missing(ctx context.Context, h *history.History, a, b plumbing.Hash) ([]plumbing.Hash, int, error) {
+	onlyA, onlyB, err := h.Graph().Split(ctx, a, b)
+	if err != nil {
+		return nil, 0, err
+	}
+	have := map[history.PatchID]bool{}
+	named := map[plumbing.Hash]bool{}
+	for _, n := range onlyB {
+		if len(n.Parents) > 1 {
+			continue
+		}
+		named[n.ID] = true
+		id, ok, err := h.PatchID(ctx, n.ID)
+		if err != nil {
+			return nil, 0, err
+		}
+		if ok {
+			have[id] = true
+		}
+		if c, err := object.GetCommit(e.repo.Storer, n.ID); err == nil {
+			for _, p := range history.PickedFrom(c.Message) {
+				named[p] = true
+			}
+		}
+	}
+	var out []plumbing.Hash
+	merges := 0
+	for i := len(onlyA) - 1; i >= 0; i-- {
+		n := onlyA[i]
+		if len(n.Parents) > 1 {
+			merges++
+			continue
+		}
+		if named[n.ID] {
+			continue
+		}
+		c, err := object.GetCommit(e.repo.Storer, n.ID)
+		if err != nil {
+			return nil, 0, err
+		}
+		carried := false
+		for _, p := range history.PickedFrom(c.Message) {
+			if named[p] {
+				carried = true
+			}
+		}
+		if carried {
+			continue
+		}
+		id, ok, err := h.PatchID(ctx, n.ID)
+		if err != nil {
+			return nil, 0, err
+		}
+		if ok && have[id] {
+			continue
+		}
+		out = append(out, n.ID)
+	}
+	return out, merges, nil
 }
