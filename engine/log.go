@@ -100,7 +100,7 @@ func (e *Engine) commitByID(id plumbing.Hash) (model.Commit, error) {
 	if err != nil {
 		return model.Commit{}, err
 	}
-	return e.commit(c), nil
+	return e.commit(c), h.Flush()
 }
 
 // CommitInfo returns a commit by full or abbreviated id, or any revision
@@ -189,13 +189,16 @@ func (e *Engine) Log(ctx context.Context, opts LogOptions) (*LogPage, error) {
 	if err != nil {
 		return nil, err
 	}
+	cs, err := h.Commits(ctx, nodes)
+	if err != nil {
+		return nil, err
+	}
 	page := &LogPage{Commits: make([]model.Commit, 0, len(nodes))}
-	for _, n := range nodes {
-		c, err := h.Commit(n.ID)
-		if err != nil {
-			return nil, err
-		}
+	for _, c := range cs {
 		page.Commits = append(page.Commits, e.commit(c))
+	}
+	if err := h.Flush(); err != nil {
+		return nil, err
 	}
 	if len(frontier) > 0 {
 		ss := make([]string, len(frontier))

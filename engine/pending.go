@@ -122,6 +122,7 @@ func (e *Engine) Train(ctx context.Context, track string) (*model.TrainCandidate
 		target = c.Hash
 	}
 	tc.Target = target.String()
+	defer h.Flush()
 	onlyTarget, onlyTrack, err := h.Graph().Split(ctx, target, th)
 	if err != nil {
 		return nil, fmt.Errorf("train %s: %w", track, err)
@@ -209,7 +210,7 @@ func (e *Engine) LeadTimes(ctx context.Context, since time.Time) ([]model.LeadTi
 			out = append(out, lt)
 		}
 	}
-	return out, nil
+	return out, h.Flush()
 }
 
 func arrival(ctx context.Context, h *history.History, c *object.Commit, head plumbing.Hash, carried map[plumbing.Hash]history.Carry) (model.Arrival, bool, error) {

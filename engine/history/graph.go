@@ -47,8 +47,9 @@ type Node struct {
 // one and from the object store otherwise, and caches them. It is safe for
 // concurrent use.
 type Graph struct {
-	s       storer.EncodedObjectStorer
-	mu      sync.Mutex // guards idx reads and nodes
+	open    OpenFunc
+	s       storer.EncodedObjectStorer // opened on first need
+	mu      sync.Mutex                 // guards s, idx reads and nodes
 	idx     cgv2.Index // nil without a commit-graph
 	nodes   map[plumbing.Hash]*Node
 	shallow map[plumbing.Hash]bool
@@ -56,9 +57,10 @@ type Graph struct {
 
 // NewGraph opens the commit-graph of gitDir (a single file or a chain) when
 // there is one, reading it into memory so walks cost no system calls, and
-// the list of shallow commits.
-func NewGraph(s storer.EncodedObjectStorer, gitDir string) (*Graph, error) {
-	g := &Graph{s: s, nodes: map[plumbing.Hash]*Node{}, shallow: map[plumbing.Hash]bool{}}
+// the list of shallow commits. The object store is opened only when a
+// commit the commit-graph lacks is needed.
+func NewGraph(open OpenFunc, gitDir string) (*Graph, error) {
+	g := &Graph{open: open, nodes: map[plumbing.Hash]*Node{}, shallow: map[plumbing.Hash]bool{}}
 	if gitDir == "" {
 		return g, nil
 	}
@@ -149,6 +151,13 @@ func (g *Graph) nodeLocked(id plumbing.Hash) (*Node, error) {
 		}
 	}
 	if n == nil {
+		if g.s == nil {
+			s, err := g.open()
+			if err != nil {
+				return nil, err
+			}
+			g.s = s
+		}
 		c, err := object.GetCommit(g.s, id)
 		if err != nil {
 			return nil, fmt.Errorf("read commit %s: %w: %v (run git fsck)", id, ErrCorrupt, err)

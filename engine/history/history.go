@@ -3,6 +3,7 @@ package history
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"sync"
@@ -46,6 +47,8 @@ func (o *Options) Validate() error {
 type History struct {
 	graph   *Graph
 	cache   *Cache
+	meta    *metaCache
+	shared  *sharedStorer
 	open    OpenFunc
 	workers int
 	pool    chan storer.EncodedObjectStorer
@@ -56,11 +59,7 @@ func New(opts Options) (*History, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	s, err := opts.Open()
-	if err != nil {
-		return nil, err
-	}
-	g, err := NewGraph(s, opts.GitDir)
+	g, err := NewGraph(opts.Open, opts.GitDir)
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +74,11 @@ func New(opts Options) (*History, error) {
 	if w <= 0 {
 		w = min(runtime.NumCPU(), 8)
 	}
-	return &History{graph: g, cache: OpenCache(path), open: opts.Open, workers: w, pool: make(chan storer.EncodedObjectStorer, w)}, nil
+	metaPath := ""
+	if path != "" {
+		metaPath = filepath.Join(filepath.Dir(path), "commits")
+	}
+	return &History{graph: g, cache: OpenCache(path), meta: openMetaCache(metaPath), shared: &sharedStorer{open: opts.Open}, open: opts.Open, workers: w, pool: make(chan storer.EncodedObjectStorer, w)}, nil
 }
 
 // DefaultCachePath is where the patch-id cache lives in a git directory.
@@ -102,18 +105,68 @@ func (h *History) putStorer(s storer.EncodedObjectStorer) {
 	}
 }
 
-// Commit reads a commit object.
+// Commit returns a commit, from the commit cache when it is there. The
+// commit's methods read through an object store shared by the History and
+// safe for concurrent use.
 func (h *History) Commit(id plumbing.Hash) (*object.Commit, error) {
+	if raw := h.meta.get(id); raw != nil {
+		return decodeCommit(h.shared, id, raw)
+	}
 	s, err := h.getStorer()
 	if err != nil {
 		return nil, err
 	}
 	defer h.putStorer(s)
-	c, err := object.GetCommit(s, id)
+	raw, err := rawCommit(s, id)
 	if err != nil {
-		return nil, fmt.Errorf("read commit %s: %w: %v (run git fsck)", id, ErrCorrupt, err)
+		return nil, err
 	}
+	c, err := decodeCommit(h.shared, id, raw)
+	if err != nil {
+		return nil, err
+	}
+	h.meta.put(id, raw)
 	return c, nil
+}
+
+// Flush writes what the caches learnt since the last Flush.
+func (h *History) Flush() error {
+	err := h.cache.Flush()
+	if merr := h.meta.flush(); err == nil {
+		err = merr
+	}
+	return err
+}
+
+// Commits returns many commits (as Commit does), reading the ones the
+// cache lacks in parallel.
+func (h *History) Commits(ctx context.Context, nodes []*Node) ([]*object.Commit, error) {
+	out := make([]*object.Commit, len(nodes))
+	var miss []int
+	for i, n := range nodes {
+		if raw := h.meta.get(n.ID); raw != nil {
+			c, err := decodeCommit(h.shared, n.ID, raw)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = c
+		} else {
+			miss = append(miss, i)
+		}
+	}
+	err := h.parallel(ctx, len(miss), func(s storer.EncodedObjectStorer, k int) error {
+		i := miss[k]
+		raw, err := rawCommit(s, nodes[i].ID)
+		if err != nil {
+			return err
+		}
+		if out[i], err = decodeCommit(h.shared, nodes[i].ID, raw); err != nil {
+			return err
+		}
+		h.meta.put(nodes[i].ID, raw)
+		return nil
+	})
+	return out, err
 }
 
 // ids is the patch-id work on one commit.
@@ -177,30 +230,34 @@ func (h *History) parallel(ctx context.Context, n int, fn func(s storer.EncodedO
 	return firstErr
 }
 
-// headerIDs loads each commit and its header patch-id (from the cache or by
-// diffing its trees).
+// headerIDs returns each commit's metadata and header patch-id, from the
+// caches or by reading the commit and diffing its trees.
 func (h *History) headerIDs(ctx context.Context, nodes []*Node) ([]*ids, error) {
+	metas, err := h.Commits(ctx, nodes)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]*ids, len(nodes))
-	err := h.parallel(ctx, len(nodes), func(s storer.EncodedObjectStorer, i int) error {
-		id := nodes[i].ID
-		c, err := object.GetCommit(s, id)
+	var miss []int
+	for i, n := range nodes {
+		e, err := h.cache.get(n.ID)
 		if err != nil {
-			return fmt.Errorf("read commit %s: %w: %v (run git fsck)", id, ErrCorrupt, err)
+			return nil, err
 		}
-		e, err := h.cache.get(id)
-		if err != nil {
-			return err
-		}
-		w := &ids{commit: c, entry: e}
+		out[i] = &ids{commit: metas[i], entry: e}
 		if !e.hasHeader {
-			if w.files, err = commitDiff(s, c); err != nil {
-				return fmt.Errorf("diff %s: %w", id, err)
-			}
-			w.entry.header = HeaderID(w.files)
-			w.entry.hasHeader = true
-			h.cache.put(id, w.entry)
+			miss = append(miss, i)
 		}
-		out[i] = w
+	}
+	err = h.parallel(ctx, len(miss), func(s storer.EncodedObjectStorer, k int) error {
+		w := out[miss[k]]
+		var err error
+		if w.files, err = commitDiff(s, w.commit); err != nil {
+			return fmt.Errorf("diff %s: %w", w.commit.Hash, err)
+		}
+		w.entry.header = HeaderID(w.files)
+		w.entry.hasHeader = true
+		h.cache.put(w.commit.Hash, w.entry)
 		return nil
 	})
 	return out, err
@@ -248,7 +305,7 @@ func (h *History) PatchID(ctx context.Context, id plumbing.Hash) (PatchID, bool,
 	if err := h.fullIDs(ctx, items); err != nil {
 		return PatchID{}, false, err
 	}
-	return items[0].entry.full, true, h.cache.Flush()
+	return items[0].entry.full, true, h.Flush()
 }
 
 // How says how a commit was found to be carried.
@@ -343,7 +400,7 @@ func (h *History) Compare(ctx context.Context, from, to plumbing.Hash) (*Cherry,
 	if err := h.fullIDs(ctx, needList); err != nil {
 		return nil, err
 	}
-	if err := h.cache.Flush(); err != nil {
+	if err := h.Flush(); err != nil {
 		return nil, err
 	}
 	toByFull := map[PatchID][]*ids{}
