@@ -50,7 +50,7 @@ type Graph struct {
 	open    OpenFunc
 	s       storer.EncodedObjectStorer // opened on first need
 	mu      sync.Mutex                 // guards s, idx reads and nodes
-	idx     cgv2.Index // nil without a commit-graph
+	idx     cgv2.Index                 // nil without a commit-graph
 	nodes   map[plumbing.Hash]*Node
 	shallow map[plumbing.Hash]bool
 }
