@@ -411,7 +411,11 @@ func TestConfig(t *testing.T) {
 			for _, e := range c.Deploy.Environments {
 				envs = append(envs, e.Name+":"+e.Track+":"+e.Traffic.Driver+":"+strconv.Itoa(e.Traffic.Nodes))
 			}
-			if got, want := strings.Join(envs, " "), "integration:dev:sim:1000 staging:prod:sim:1000 production:prod:sim:1000"; got != want {
+			want := map[string]string{
+				FlowTwo:   "integration:dev:sim:1000 staging:prod:sim:1000 production:prod:sim:1000",
+				FlowThree: "integration:master:sim:1000 staging:dev:sim:1000 production:prod:sim:1000",
+			}[flow]
+			if got := strings.Join(envs, " "); got != want {
 				t.Errorf("environments = %s; want %s", got, want)
 			}
 			if len(c.Deploy.Gates) != 1 || c.Deploy.Gates[0].Name != "acceptance" {
