@@ -107,7 +107,8 @@ type parityPick struct {
 
 // TestParityRealRepo compares Pick with git merge-tree on a real
 // repository: SWITCHYARD_PARITY_REPO=/path/to/repo (a git directory or
-// worktree), SWITCHYARD_PARITY_N sampled commits (default 300), each picked
+// worktree), SWITCHYARD_PARITY_N sampled commits (default 300, drawn with
+// SWITCHYARD_PARITY_SEED, default 42), each picked
 // onto the first-parent main-line commit 7, 30 and 180 days older.
 func TestParityRealRepo(t *testing.T) {
 	repoPath := os.Getenv("SWITCHYARD_PARITY_REPO")
@@ -122,7 +123,15 @@ func TestParityRealRepo(t *testing.T) {
 		}
 		n = v
 	}
-	picks, src, scratch := parityPicks(t, repoPath, n)
+	seed := int64(42)
+	if s := os.Getenv("SWITCHYARD_PARITY_SEED"); s != "" {
+		v, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			t.Fatalf("SWITCHYARD_PARITY_SEED: %v", err)
+		}
+		seed = v
+	}
+	picks, src, scratch := parityPicks(t, repoPath, n, seed)
 	ctx := context.Background()
 
 	classes := map[string]int{}
@@ -246,7 +255,7 @@ func firstLines(s string, n int) string {
 
 // parityPicks samples picks deterministically and prepares a scratch git
 // directory that borrows the repository's objects through alternates.
-func parityPicks(t testing.TB, repoPath string, n int) ([]parityPick, storer.EncodedObjectStorer, string) {
+func parityPicks(t testing.TB, repoPath string, n int, seed int64) ([]parityPick, storer.EncodedObjectStorer, string) {
 	t.Helper()
 	repo, err := git.PlainOpen(repoPath)
 	if err != nil {
@@ -289,7 +298,7 @@ func parityPicks(t testing.TB, repoPath string, n int) ([]parityPick, storer.Enc
 		all = append(all, l)
 	}
 	sort.Strings(all)
-	rng := rand.New(rand.NewSource(42))
+	rng := rand.New(rand.NewSource(seed))
 	rng.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
 	var picks []parityPick
 	for _, h := range all {
@@ -327,7 +336,7 @@ func BenchmarkPick(b *testing.B) {
 	if repoPath == "" {
 		b.Skip("set SWITCHYARD_PARITY_REPO to run")
 	}
-	picks, src, _ := parityPicks(b, repoPath, 50)
+	picks, src, _ := parityPicks(b, repoPath, 50, 42)
 	if len(picks) == 0 {
 		b.Skip("no picks")
 	}

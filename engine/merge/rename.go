@@ -11,9 +11,11 @@ import (
 const maxScore = 60000
 
 // renames detects, for each side, renames of files the other side changed
-// (only those matter to the merge) and re-keys the affected paths.
+// (only those matter to the merge) and renames of directories holding
+// paths the other side added, then re-keys the affected paths.
 func (m *treeMerge) renames() error {
 	var pairs [3]map[string]string // side → source → target
+	var dirRen [3]map[string]string
 	for _, side := range []int{sOurs, sTheirs} {
 		other := 3 - side
 		relevant := map[string]bool{}
@@ -22,30 +24,44 @@ func (m *treeMerge) renames() error {
 				relevant[p] = true
 			}
 		}
-		if len(relevant) == 0 {
+		cands, err := m.dirCandidates(side)
+		if err != nil {
+			return err
+		}
+		if len(relevant) == 0 && len(cands) == 0 {
 			continue
 		}
 		// Targets may sit in directories only this side changed: walk them.
-		m.expand[side] = true
-		var keep []deferral
-		defers := m.defers
-		m.defers = nil
-		for _, d := range defers {
-			if d.side != side {
-				keep = append(keep, d)
-				continue
-			}
-			if err := m.walkDir(d.path, d.trees); err != nil {
-				return err
-			}
+		if err := m.expandSide(side, nil); err != nil {
+			return err
 		}
-		m.defers = append(keep, m.defers...)
-		m.expand[side] = false
+		if len(cands) > 0 {
+			// Every file of a removed directory tells where it went.
+			var keep []deferral
+			removed := m.removed
+			m.removed = nil
+			for _, d := range removed {
+				if d.side != side || !underAny(d.path, cands) {
+					keep = append(keep, d)
+					continue
+				}
+				m.expand[side] = true
+				err := m.walkDir(d.path, d.trees)
+				m.expand[side] = false
+				if err != nil {
+					return err
+				}
+			}
+			m.removed = append(keep, m.removed...)
+		}
 
 		var sources, targets []string
 		for p, t := range m.files {
 			if !t.e[sBase].Absent() && t.e[side].Absent() && fileKind(t.e[sBase].Mode) != 3 {
 				sources = append(sources, p)
+				if len(cands) > 0 && underAny(p, cands) {
+					relevant[p] = true
+				}
 			}
 			if t.e[sBase].Absent() && !t.e[side].Absent() && fileKind(t.e[side].Mode) != 3 {
 				targets = append(targets, p)
@@ -58,8 +74,35 @@ func (m *treeMerge) renames() error {
 			return err
 		}
 		pairs[side] = ps
+		if len(cands) > 0 {
+			dirRen[side] = m.dirRenames(ps, cands)
+		}
+	}
+	if err := m.applyDirRenames(dirRen, &pairs); err != nil {
+		return err
 	}
 	m.applyRenames(pairs)
+	return nil
+}
+
+// expandSide walks the subtrees only side changed (those under one of
+// dirs, when dirs is not nil) so that their files become records.
+func (m *treeMerge) expandSide(side int, dirs map[string]bool) error {
+	m.expand[side] = true
+	defer func() { m.expand[side] = false }()
+	var keep []deferral
+	defers := m.defers
+	m.defers = nil
+	for _, d := range defers {
+		if d.side != side || (dirs != nil && !underAny(d.path, dirs)) {
+			keep = append(keep, d)
+			continue
+		}
+		if err := m.walkDir(d.path, d.trees); err != nil {
+			return err
+		}
+	}
+	m.defers = append(keep, m.defers...)
 	return nil
 }
 

@@ -49,6 +49,10 @@ const (
 	KindMode          ConflictKind = "mode"
 	KindSymlink       ConflictKind = "symlink"
 	KindBinary        ConflictKind = "binary"
+	// KindFileLocation marks a path the other side added (or renamed)
+	// inside a directory this side renamed: the file was moved into the
+	// new directory, and git asks for a check ("CONFLICT (file location)").
+	KindFileLocation ConflictKind = "file location"
 )
 
 // Conflict is one conflicted path of a tree merge.
@@ -91,6 +95,8 @@ type tri struct {
 	// the rename conflict to report, if any.
 	renameKind string
 	orig       string
+	// moved is set when a directory rename moved the path here.
+	moved bool
 }
 
 // item is a settled entry of the result tree: a file, or a whole subtree
@@ -118,6 +124,12 @@ type treeMerge struct {
 	defers []deferral
 	expand [3]bool
 	blobs  map[plumbing.Hash][]byte
+	roots  [3]plumbing.Hash
+	// removed lists subtrees one side deleted and the other left as in
+	// the base (side is the deleting side); they are only read for
+	// directory rename detection.
+	removed []deferral
+	dirs    map[string]bool // "side\x00path" → the directory exists
 }
 
 // Trees merges three trees (hashes of tree objects; a zero hash is the
@@ -127,7 +139,8 @@ func Trees(ctx context.Context, s storer.EncodedObjectStorer, base, ours, theirs
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	m := &treeMerge{ctx: ctx, s: s, opts: opts, files: map[string]*tri{}, blobs: map[plumbing.Hash][]byte{}}
+	m := &treeMerge{ctx: ctx, s: s, opts: opts, files: map[string]*tri{}, blobs: map[plumbing.Hash][]byte{},
+		roots: [3]plumbing.Hash{base, ours, theirs}, dirs: map[string]bool{}}
 	if err := m.walkDir("", [3]plumbing.Hash{base, ours, theirs}); err != nil {
 		return nil, err
 	}
@@ -187,6 +200,8 @@ func (m *treeMerge) walkDir(p string, d [3]plumbing.Hash) error {
 		if !m.expand[sTheirs] {
 			if !d[2].IsZero() {
 				m.defers = append(m.defers, deferral{p, sTheirs, d})
+			} else {
+				m.removed = append(m.removed, deferral{p, sTheirs, d})
 			}
 			return nil
 		}
@@ -194,6 +209,8 @@ func (m *treeMerge) walkDir(p string, d [3]plumbing.Hash) error {
 		if !m.expand[sOurs] {
 			if !d[1].IsZero() {
 				m.defers = append(m.defers, deferral{p, sOurs, d})
+			} else {
+				m.removed = append(m.removed, deferral{p, sOurs, d})
 			}
 			return nil
 		}
@@ -348,9 +365,13 @@ func (m *treeMerge) resolve() ([]Conflict, error) {
 	sort.Strings(paths)
 	var out []resolved
 	for _, p := range paths {
-		rs, err := m.resolveFile(p, m.files[p])
+		t := m.files[p]
+		rs, err := m.resolveFile(p, t)
 		if err != nil {
 			return nil, err
+		}
+		if t.moved && len(rs) == 1 && rs[0].conflict == nil {
+			rs[0].conflict = &Conflict{Kind: KindFileLocation, Base: t.e[sBase], Ours: t.e[sOurs], Theirs: t.e[sTheirs], OrigPath: t.orig}
 		}
 		out = append(out, rs...)
 	}
