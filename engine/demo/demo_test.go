@@ -612,3 +612,27 @@ func TestScenarioReplayErrors(t *testing.T) {
 		})
 	}
 }
+
+// The app in the story is real Go: every track's head builds and vets.
+func TestAppCompiles(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go vet")
+	}
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go tool")
+	}
+	for _, flow := range []string{FlowTwo, FlowThree} {
+		sb := sandbox(t, flow)
+		for _, track := range tracks(flow) {
+			work := filepath.Join(t.TempDir(), "work")
+			gitIn(t, sb.Dir).Git("clone", "-q", "--branch", track, sb.Src, work)
+			cmd := exec.Command(goTool, "vet", "./app")
+			cmd.Dir = work
+			cmd.Env = append(os.Environ(), "GOFLAGS=", "GOTOOLCHAIN=local", "GOWORK=off", "GOPROXY=off")
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Errorf("%s %s: go vet ./app: %v\n%s", flow, track, err, out)
+			}
+		}
+	}
+}
