@@ -20,6 +20,8 @@ type Marks struct {
 	// Missing are commits (hotfixes, bugfixes) not yet on the downstream
 	// track.
 	Missing map[string]bool
+	// Waiting are regular commits waiting for the train downstream.
+	Waiting map[string]bool
 	// Counterpart links a carried commit to its copy on the neighbouring
 	// track (either direction), by full id.
 	Counterpart map[string]string
@@ -487,6 +489,8 @@ func (p *Pane) renderLine(line int, selected bool) string {
 		mark, markSt = "!", p.st.Missing
 	case p.marks.Counterpart[c.ID] != "":
 		mark, markSt = "=", p.st.Carried
+	case p.marks.Waiting[c.ID]:
+		mark, markSt = "+", p.st.Warn
 	}
 	age := Age(p.now().Sub(c.Committed))
 	if c.Committed.IsZero() {

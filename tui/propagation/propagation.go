@@ -21,12 +21,12 @@ import (
 type Stand int
 
 const (
-	Pending   Stand = iota // not there yet
-	Origin                 // committed there
-	Landed                 // there as the same commit (fast-forward or merge)
-	Carried                // there as a copy with the same patch-id
-	Edited                 // there as a copy whose patch changed (found by trailer)
-	Conflicted             // a carry to it stopped on conflicts
+	Pending    Stand = iota // not there yet
+	Origin                  // committed there
+	Landed                  // there as the same commit (fast-forward or merge)
+	Carried                 // there as a copy with the same patch-id
+	Edited                  // there as a copy whose patch changed (found by trailer)
+	Conflicted              // a carry to it stopped on conflicts
 )
 
 func (s Stand) String() string {

@@ -1,0 +1,536 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/switchyard/switchyard/model"
+	"github.com/switchyard/switchyard/tui/graph"
+)
+
+// Layout limits.
+const (
+	// wideMin is the narrowest terminal that gets panes side by side.
+	wideMin = 100
+	// headerLines: the title line and the train/alerts line.
+	headerLines = 2
+	// footerLines: the status line and the key help line.
+	footerLines = 2
+)
+
+// rect is where a pane is drawn; its first line is the pane's title.
+type rect struct {
+	x, y, w, h int
+	f          focus
+}
+
+func (r rect) has(x, y int) bool { return x >= r.x && x < r.x+r.w && y >= r.y && y < r.y+r.h }
+
+// dialog is a confirmation: title, what will happen, the command to run
+// on y/enter.
+type dialog struct {
+	title string
+	lines []string
+	yes   tea.Cmd
+	busy  string // what the status line says while yes runs
+}
+
+// details is the enter overlay on a commit.
+type details struct {
+	title string
+	lines []string
+}
+
+// layout sizes every pane for the terminal and remembers where each is
+// drawn, for the mouse.
+func (m *Model) layout() (rects []rect) {
+	w, h := m.width, m.height
+	body := max(h-headerLines-footerLines, 0)
+	m.res.SetSize(w, body)
+	if w <= 0 || body <= 0 {
+		return nil
+	}
+	top := headerLines
+	var upper []focus
+	if m.showProp {
+		upper = []focus{focusProp}
+	} else {
+		for i := range m.graphs {
+			upper = append(upper, focus(i))
+		}
+	}
+	if w >= wideMin {
+		bottom := min(max(body/4+2, 6), 14)
+		if body-bottom < 6 {
+			bottom = max(body/2, 2)
+		}
+		upperH := body - bottom
+		n := len(upper)
+		x := 0
+		for i, f := range upper {
+			pw := (w - (n - 1)) / n
+			if i == n-1 {
+				pw = w - x
+			}
+			rects = append(rects, rect{x, top, pw, upperH, f})
+			x += pw + 1
+		}
+		pw := w * 3 / 5
+		rects = append(rects, rect{0, top + upperH, pw, bottom, focusPending}, rect{pw + 1, top + upperH, w - pw - 1, bottom, focusEnvs})
+	} else {
+		// One column: the upper panes share what the lists leave.
+		all := append(append([]focus{}, upper...), focusPending, focusEnvs)
+		listH := min(max(body/5, 2), 7)
+		upperH := body - 2*listH
+		y := top
+		for i, f := range all {
+			ph := listH
+			if i < len(upper) {
+				ph = upperH / len(upper)
+				if i == len(upper)-1 {
+					ph = upperH - (len(upper)-1)*(upperH/len(upper))
+				}
+			}
+			if i == len(all)-1 {
+				ph = top + body - y
+			}
+			rects = append(rects, rect{0, y, w, max(ph, 0), f})
+			y += ph
+		}
+	}
+	for _, r := range rects {
+		inner := max(r.h-1, 0)
+		switch {
+		case r.f >= 0:
+			m.graphs[r.f].SetSize(r.w, inner)
+		case r.f == focusPending:
+			m.pend.SetSize(r.w, inner)
+		case r.f == focusEnvs:
+			m.envs.SetSize(r.w, inner)
+		case r.f == focusProp:
+			m.prop.SetSize(r.w, inner)
+		}
+	}
+	return rects
+}
+
+// View draws the whole screen. It reads only the model.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "switchyard · " + model.InertLine(m.title)
+	return v
+}
+
+func (m *Model) render() string {
+	w, h := m.width, m.height
+	if w <= 0 || h <= 0 {
+		return ""
+	}
+	lines := make([]string, 0, h)
+	lines = append(lines, m.headerLines()...)
+	body := max(h-headerLines-footerLines, 0)
+	if m.screen == screenResolver {
+		lines = append(lines, splitExact(m.res.View(), w, body)...)
+	} else {
+		canvas := make([]string, body)
+		for i := range canvas {
+			canvas[i] = strings.Repeat(" ", w)
+		}
+		rects := m.layout()
+		for _, r := range rects {
+			m.drawPane(canvas, r)
+		}
+		lines = append(lines, canvas...)
+	}
+	lines = append(lines, m.statusLine(), m.helpLine())
+	lines = lines[:min(len(lines), h)]
+	for len(lines) < h {
+		lines = append(lines, strings.Repeat(" ", w))
+	}
+	switch {
+	case m.dialog != nil:
+		lines = overlay(lines, m.dialogBox(), w, h)
+	case m.showHelp:
+		lines = overlay(lines, m.helpBox(), w, h)
+	case m.details != nil:
+		lines = overlay(lines, m.detailsBox(), w, h)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// drawPane puts a pane's title and body into the canvas, with a separator
+// column on its right when another pane follows on the same lines.
+func (m *Model) drawPane(canvas []string, r rect) {
+	y0 := r.y - headerLines
+	if r.h <= 0 || y0 < 0 || y0 >= len(canvas) {
+		return
+	}
+	var title, body string
+	switch {
+	case r.f >= 0:
+		g := m.graphs[r.f]
+		title = m.graphTitle(r.f)
+		body = g.View()
+	case r.f == focusPending:
+		title = fmt.Sprintf("pending promotions (%d)", len(m.pend.Items()))
+		body = m.pend.View()
+	case r.f == focusEnvs:
+		title = "environments · blue/green"
+		body = m.envs.View()
+	case r.f == focusProp:
+		title = fmt.Sprintf("propagation of fixes · last %d cycles", fixCycles)
+		body = m.prop.View()
+	}
+	if m.focus == r.f && m.filterText != "" {
+		title += "  /" + m.filterText
+	}
+	st := m.st.Title
+	if m.focus == r.f {
+		st = m.st.TitleActive
+	}
+	marker := "  "
+	if m.focus == r.f {
+		marker = "▌ "
+	}
+	rows := append([]string{st.Render(graph.Fit(marker+title, r.w))}, splitExact(body, r.w, r.h-1)...)
+	for i, row := range rows {
+		y := y0 + i
+		if y >= len(canvas) {
+			break
+		}
+		canvas[y] = splice(canvas[y], row, r.x, r.w)
+		if r.x+r.w < m.width && r.x+r.w+1 <= m.width {
+			canvas[y] = splice(canvas[y], m.st.Muted.Render("│"), r.x+r.w, 1)
+		}
+	}
+}
+
+func (m *Model) graphTitle(i focus) string {
+	g := m.graphs[i]
+	t := g.Track
+	for _, tr := range m.flow {
+		if tr.Name == g.Track && tr.Branch != tr.Name {
+			t += " (" + model.InertLine(tr.Branch) + ")"
+		}
+	}
+	if m.status != nil {
+		for _, p := range m.status.Pairs {
+			if p.To == g.Track {
+				t += fmt.Sprintf(" · %d waiting from %s", p.Pending, p.From)
+				if p.OnlyInTo > 0 {
+					t += fmt.Sprintf(", %d only here", p.OnlyInTo)
+				}
+			}
+		}
+	}
+	n := fmt.Sprintf(" · %d commits", g.Len())
+	if g.Loading() {
+		n += "…"
+	}
+	return t + n
+}
+
+// headerLines: title with the screens, then the next train and alerts.
+func (m *Model) headerLines() []string {
+	w := m.width
+	tabs := []struct {
+		s screen
+		k key.Binding
+	}{{screenCockpit, m.keys.Cockpit}, {screenResolver, m.keys.Resolver}}
+	var tb strings.Builder
+	for _, t := range tabs {
+		label := t.k.Help().Key + " " + t.k.Help().Desc
+		if t.s == screenResolver && m.sess != nil {
+			label += "!"
+		}
+		if t.s == m.screen {
+			tb.WriteString(m.st.TabActive.Render(label))
+		} else {
+			tb.WriteString(m.st.Tab.Render(label))
+		}
+	}
+	left := m.st.Header.Render("Switchyard") + " " + m.st.Muted.Render(model.InertLine(m.title)) + "  " + m.st.Ref.Render(m.flow.Names())
+	tabsS := tb.String()
+	gap := w - ansi.StringWidth(left) - ansi.StringWidth(tabsS)
+	var line1 string
+	if gap >= 1 {
+		line1 = left + strings.Repeat(" ", gap) + tabsS
+	} else {
+		line1 = graph.Fit(left, w)
+	}
+	return []string{graph.Fit(line1, w), graph.Fit(m.trainLine(), w)}
+}
+
+// trainLine says what the next train would bring, and the alerts.
+func (m *Model) trainLine() string {
+	var parts []string
+	if m.status == nil {
+		parts = append(parts, m.st.Muted.Render("loading…"))
+	} else {
+		for _, t := range m.status.Trains {
+			var s string
+			switch {
+			case t.Target == "":
+				s = fmt.Sprintf("next train %s ← %s: nothing a cycle old yet", t.Track, t.Upstream)
+			case t.UpToDate:
+				s = fmt.Sprintf("next train %s ← %s: up to date", t.Track, t.Upstream)
+			default:
+				how := "fast-forward"
+				if t.Diverged {
+					how = "rebase (diverged)"
+				}
+				s = fmt.Sprintf("next train %s ← %s: %d commit(s)", t.Track, t.Upstream, len(t.Brings))
+				if n := len(t.Bugfixes); n > 0 {
+					s += fmt.Sprintf(" incl. %d bugfix", n)
+				}
+				s += fmt.Sprintf(", %s to %s", how, model.ShortID(t.Target))
+			}
+			parts = append(parts, m.st.Normal.Render(s))
+		}
+	}
+	var alerts []string
+	if m.sess != nil {
+		alerts = append(alerts, fmt.Sprintf("%s to %s stopped on conflicts", m.sess.Op, m.sess.Track))
+	}
+	hot := 0
+	for _, it := range m.pend.Items() {
+		if it.Commit.Kind == model.Hotfix {
+			hot++
+		}
+	}
+	if hot > 0 {
+		alerts = append(alerts, fmt.Sprintf("%d hotfix(es) not yet carried", hot))
+	}
+	out := strings.Join(parts, m.st.Muted.Render(" · "))
+	if len(alerts) > 0 {
+		out += m.st.Muted.Render("  ·  ") + m.st.Alert.Render("⚠ "+strings.Join(alerts, " · "))
+	}
+	return out
+}
+
+func (m *Model) statusLine() string {
+	w := m.width
+	var s string
+	st := m.st.Status
+	switch {
+	case m.filtering:
+		s = "/" + m.filterText + "▏  enter keep · esc clear"
+		st = m.st.StatusInfo
+	case m.note != "":
+		s = m.note
+		if m.noteErr {
+			st = m.st.StatusError
+		} else if m.busy != "" {
+			st = m.st.StatusWarn
+		} else {
+			st = m.st.StatusOK
+		}
+	default:
+		s = "ready"
+	}
+	return st.Render(graph.Fit(" "+s, w))
+}
+
+func (m *Model) helpLine() string {
+	h := help.New()
+	h.Styles = m.st.Help
+	h.SetWidth(m.width)
+	return graph.Fit(h.ShortHelpView(m.shortHelp()), m.width)
+}
+
+func (m *Model) shortHelp() []key.Binding {
+	k := m.keys
+	if m.screen == screenResolver {
+		return append([]key.Binding{k.Help, k.Cockpit}, m.res.ShortHelp()...)
+	}
+	return []key.Binding{k.Help, k.Quit, k.NextPane, k.Down, k.Carry, k.Train, k.Propagation, k.Filter, k.Details}
+}
+
+// fullHelp lists every key of the current screen, grouped.
+func (m *Model) fullHelp() [][]key.Binding {
+	k := m.keys
+	global := k.Global()[:6] // help, quit, panes, cockpit, resolver
+	global = append(global, k.Refresh)
+	if m.screen == screenResolver {
+		return append([][]key.Binding{global}, m.res.FullHelp()...)
+	}
+	return [][]key.Binding{
+		global,
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Filter, k.Details},
+		{k.Carry, k.Train, k.Propagation, k.Confirm, k.Cancel},
+	}
+}
+
+func (m *Model) helpBox() []string {
+	var lines []string
+	lines = append(lines, m.st.DialogTitle.Render("Keys · "+[]string{"cockpit", "resolver", "rollouts", "journal"}[m.screen]), "")
+	for gi, g := range m.fullHelp() {
+		if gi > 0 {
+			lines = append(lines, "")
+		}
+		for _, b := range g {
+			if !b.Enabled() {
+				continue
+			}
+			lines = append(lines, m.st.Key.Render(graph.Fit(b.Help().Key, 12))+" "+m.st.KeyDesc.Render(b.Help().Desc))
+		}
+	}
+	lines = append(lines, "", m.st.Muted.Render("mouse: click selects, wheel scrolls · ? or esc closes"))
+	return m.box(lines, m.st.Overlay)
+}
+
+func (m *Model) dialogBox() []string {
+	lines := []string{m.st.DialogTitle.Render(m.dialog.title), ""}
+	lines = append(lines, m.dialog.lines...)
+	lines = append(lines, "", m.st.Key.Render("y/enter")+" "+m.st.KeyDesc.Render("confirm")+"   "+m.st.Key.Render("n/esc")+" "+m.st.KeyDesc.Render("cancel"))
+	return m.box(lines, m.st.Dialog)
+}
+
+func (m *Model) detailsBox() []string {
+	lines := []string{m.st.DialogTitle.Render(m.details.title), ""}
+	lines = append(lines, m.details.lines...)
+	lines = append(lines, "", m.st.Muted.Render("enter or esc closes"))
+	return m.box(lines, m.st.Overlay)
+}
+
+// box frames lines no wider than the screen allows.
+func (m *Model) box(lines []string, st lipgloss.Style) []string {
+	maxW := max(m.width-4-st.GetHorizontalFrameSize()+2, 10)
+	inner := 0
+	for _, l := range lines {
+		inner = max(inner, ansi.StringWidth(l))
+	}
+	inner = min(inner, maxW)
+	maxH := max(m.height-2-st.GetVerticalFrameSize(), 1)
+	if len(lines) > maxH {
+		lines = append(lines[:maxH-1], m.st.Muted.Render("…"))
+	}
+	for i, l := range lines {
+		lines[i] = graph.Fit(l, inner)
+	}
+	return strings.Split(st.Render(strings.Join(lines, "\n")), "\n")
+}
+
+// overlay centres box over lines.
+func overlay(lines, box []string, w, h int) []string {
+	bw := 0
+	for _, b := range box {
+		bw = max(bw, ansi.StringWidth(b))
+	}
+	bw = min(bw, w)
+	y0 := max((h-len(box))/2, 0)
+	x0 := max((w-bw)/2, 0)
+	for i, b := range box {
+		if y0+i >= len(lines) {
+			break
+		}
+		lines[y0+i] = splice(lines[y0+i], b, x0, bw)
+	}
+	return lines
+}
+
+// splice replaces cells [x, x+n) of line with s (cut or padded to n).
+func splice(line, s string, x, n int) string {
+	lw := ansi.StringWidth(line)
+	if x >= lw {
+		return line
+	}
+	n = min(n, lw-x)
+	left := ansi.Truncate(line, x, "")
+	right := ansi.TruncateLeft(line, x+n, "")
+	return left + "\x1b[m" + graph.Fit(s, n) + "\x1b[m" + right
+}
+
+// splitExact cuts s into exactly h lines of exactly w cells.
+func splitExact(s string, w, h int) []string {
+	if h <= 0 {
+		return nil
+	}
+	in := strings.Split(s, "\n")
+	out := make([]string, h)
+	for i := range out {
+		if i < len(in) {
+			out[i] = graph.Fit(in[i], w)
+		} else {
+			out[i] = strings.Repeat(" ", w)
+		}
+	}
+	return out
+}
+
+// click selects what is under the mouse: a pane (focus) and its row.
+func (m *Model) click(ms tea.Mouse) tea.Cmd {
+	if m.dialog != nil || m.showHelp || m.details != nil || m.screen != screenCockpit {
+		return nil
+	}
+	if ms.Button != tea.MouseLeft {
+		return nil
+	}
+	for _, r := range m.layout() {
+		if !r.has(ms.X, ms.Y) {
+			continue
+		}
+		if m.focus != r.f {
+			m.setFocus(r.f)
+		}
+		y := ms.Y - r.y - 1 // below the title
+		switch {
+		case r.f >= 0:
+			m.graphs[r.f].ClickLine(y)
+			m.linkSelection()
+			return m.morePages()
+		case r.f == focusPending:
+			m.pend.ClickLine(y)
+		case r.f == focusEnvs:
+			m.envs.ClickLine(y)
+		case r.f == focusProp:
+			m.prop.ClickLine(y)
+		}
+		return nil
+	}
+	return nil
+}
+
+// wheel scrolls the pane under the mouse.
+func (m *Model) wheel(ms tea.Mouse) tea.Cmd {
+	if m.dialog != nil || m.showHelp || m.details != nil || m.screen != screenCockpit {
+		return nil
+	}
+	d := 0
+	switch ms.Button {
+	case tea.MouseWheelUp:
+		d = -3
+	case tea.MouseWheelDown:
+		d = 3
+	default:
+		return nil
+	}
+	for _, r := range m.layout() {
+		if !r.has(ms.X, ms.Y) {
+			continue
+		}
+		switch {
+		case r.f >= 0:
+			m.graphs[r.f].Scroll(d)
+			if m.focus == r.f {
+				m.linkSelection()
+			}
+			return m.morePages()
+		case r.f == focusPending:
+			m.pend.Move(d / 3)
+		case r.f == focusEnvs:
+			m.envs.Move(d / 3)
+		case r.f == focusProp:
+			m.prop.Move(d)
+		}
+	}
+	return nil
+}
