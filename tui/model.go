@@ -39,6 +39,14 @@ type Options struct {
 	Light bool
 	// NoEvents skips the engine subscription (tests).
 	NoEvents bool
+	// Watch, when set, is told which conflicted files to watch for edits
+	// made outside (engine/watch's Watcher).
+	Watch FileWatcher
+}
+
+// FileWatcher watches work-tree files for edits made outside.
+type FileWatcher interface {
+	SetFiles(paths []string)
 }
 
 type screen int
@@ -293,16 +301,17 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.sess = msg.sess
 		m.updateProp()
+		watchCmd := m.watchFiles()
 		if m.firstLoad {
 			m.firstLoad = false
 			if m.sess != nil {
 				// Resume an unfinished resolution where it was left.
 				m.screen = screenResolver
 				m.say(fmt.Sprintf("resuming the %s to %s stopped on conflicts", m.sess.Op, m.sess.Track))
-				return m, m.res.Reload()
+				return m, tea.Batch(watchCmd, m.res.Reload())
 			}
 		}
-		return m, nil
+		return m, watchCmd
 	case dryRunMsg:
 		return m, m.gotDryRun(msg)
 	case carryMsg:
@@ -334,6 +343,25 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	}
 	return m, m.forward(msg)
+}
+
+// watchFiles has the watcher follow the conflicted files of the session
+// in progress, so edits from $EDITOR or git mergetool show at once.
+func (m *Model) watchFiles() tea.Cmd {
+	w := m.opts.Watch
+	if w == nil {
+		return nil
+	}
+	var paths []string
+	if s := m.sess; s != nil && s.Worktree {
+		for _, f := range s.Files {
+			paths = append(paths, filepath.Join(m.eng.Root(), filepath.FromSlash(f.Path)))
+		}
+	}
+	return func() tea.Msg {
+		w.SetFiles(paths)
+		return nil
+	}
 }
 
 func (m *Model) sessTrack() string {

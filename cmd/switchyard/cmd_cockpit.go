@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/term"
 
 	"github.com/switchyard/switchyard/engine"
+	"github.com/switchyard/switchyard/engine/watch"
 	"github.com/switchyard/switchyard/tui"
 	"github.com/switchyard/switchyard/tui/theme"
 )
@@ -48,7 +49,15 @@ func cockpit(ctx context.Context, c *cli, repo, config string) error {
 	if err != nil {
 		return err
 	}
-	m := tui.New(eng, tui.Options{NoColor: theme.NoColor()})
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	opts := tui.Options{NoColor: theme.NoColor()}
+	// Without a watcher the cockpit still works; it refreshes on its own
+	// actions and on ctrl+r only.
+	if w, err := watch.Start(ctx, watch.Options{GitDir: eng.GitDir(), Publish: eng.Events().Publish}); err == nil {
+		opts.Watch = w
+	}
+	m := tui.New(eng, opts)
 	defer m.Close()
 	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out))
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
