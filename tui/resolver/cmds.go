@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/switchyard/switchyard/engine/sequence"
+	"github.com/switchyard/switchyard/model"
 )
 
 // Engine is the part of the engine the resolver drives; *engine.Engine
@@ -25,7 +26,8 @@ type Engine interface {
 	Continue(ctx context.Context) (*sequence.Outcome, error)
 	Skip(ctx context.Context) (*sequence.Outcome, error)
 	Abort(ctx context.Context) error
-	Sync(ctx context.Context) ([]string, error)
+	SyncWorktree(ctx context.Context) ([]string, error)
+	Prerequisites(ctx context.Context) ([]model.Commit, error)
 	Root() string
 }
 
@@ -47,7 +49,10 @@ type SessionMsg struct {
 	Seq      int
 	Session  *sequence.Session
 	Previews map[string]Preview
-	Err      error
+	// Prereqs are earlier commits missing on the target that touch the
+	// conflicted files: usually why the pick does not apply.
+	Prereqs []model.Commit
+	Err     error
 }
 
 // Preview is a file as resolved so far.
@@ -95,6 +100,8 @@ func load(e Engine, seq int) tea.Cmd {
 				data, del := s.Preview(f)
 				msg.Previews[f.Path] = Preview{Text: string(data), Deleted: del}
 			}
+			// Hints only: a failure to compute them is not worth a message.
+			msg.Prereqs, _ = e.Prerequisites(ctx)
 		}
 		return msg
 	}
@@ -177,7 +184,7 @@ func readBack(e Engine, d editDoneMsg) tea.Cmd {
 			err = e.ResolveFile(ctx, d.path, sequence.Edited, data)
 			return ActionMsg{What: what, Note: d.path + " resolved as edited", Err: err}
 		}
-		markers, err := e.Sync(ctx)
+		markers, err := e.SyncWorktree(ctx)
 		if err != nil {
 			return ActionMsg{What: what, Err: err}
 		}

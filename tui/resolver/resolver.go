@@ -26,7 +26,9 @@ type Model struct {
 	busy     string // the action under way, "" when idle
 	sess     *sequence.Session
 	previews map[string]Preview
-	err      error  // the last load or action failure
+	prereqs  []model.Commit
+	loadErr  error  // the last load's failure
+	err      error  // the last action's failure
 	note     string // the last action's outcome
 
 	file    int  // selected file
@@ -70,10 +72,11 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		m.loaded = true
+		m.loadErr = msg.Err
 		if msg.Err != nil {
-			m.err = msg.Err
 			return nil
 		}
+		m.prereqs = msg.Prereqs
 		m.setSession(msg.Session, msg.Previews)
 		return nil
 	case ActionMsg:

@@ -19,6 +19,7 @@ const sideBySideMin = 140
 // layout is how the screen's height is shared out.
 type layout struct {
 	steps    bool // show the strip of steps
+	hint     bool // show the prerequisites hint
 	files    int  // rows of the file list
 	pane     int  // body rows of each side pane
 	preview  int  // body rows of the preview
@@ -35,6 +36,10 @@ func (m *Model) layout() layout {
 	if l.steps {
 		fixed++
 	}
+	if len(m.prereqs) > 0 && m.height >= 20 {
+		l.hint = true
+		fixed++
+	}
 	l.files = min(len(m.sess.Files), max(1, m.height/6))
 	avail := m.height - fixed - l.files
 	if l.side {
@@ -46,6 +51,9 @@ func (m *Model) layout() layout {
 		l.pane = max(1, avail*3/5/3)
 		l.colWidth = m.width
 	}
+	// A short hunk leaves its room to the preview.
+	b, o, t := m.sides()
+	l.pane = max(1, min(l.pane, max(countLines(b), countLines(o), countLines(t))))
 	used := l.pane
 	if !l.side {
 		used = 3 * l.pane
@@ -78,7 +86,7 @@ func (m *Model) View() string {
 	}
 	var out []string
 	switch {
-	case !m.loaded && m.err == nil:
+	case !m.loaded:
 		out = []string{m.st.Muted.Render("Reading the pick session…")}
 	case m.sess == nil:
 		out = m.viewEmpty()
@@ -107,8 +115,8 @@ func (m *Model) viewEmpty() []string {
 		m.st.Muted.Render("When carrying a commit (p on the cockpit) or running the train (T) stops on a conflict,"),
 		m.st.Muted.Render("its files and hunks are resolved here."),
 	}
-	if m.err != nil {
-		out = append(out, "", m.st.Error.Render("error: "+model.InertLine(m.err.Error())))
+	if err := m.firstErr(); err != nil {
+		out = append(out, "", m.st.Error.Render("error: "+model.InertLine(err.Error())))
 	} else if m.note != "" {
 		out = append(out, "", m.st.OK.Render(m.note))
 	}
@@ -121,6 +129,9 @@ func (m *Model) viewSession() []string {
 	out = append(out, m.header())
 	if l.steps {
 		out = append(out, m.stepStrip())
+	}
+	if l.hint {
+		out = append(out, m.hintLine())
 	}
 	out = append(out, m.fileList(l.files)...)
 	out = append(out, m.hunkTitle())
@@ -171,6 +182,21 @@ func (m *Model) stepStrip() string {
 		b.WriteString(style.Render(glyph + " " + short(st.Commit)))
 	}
 	return b.String()
+}
+
+// hintLine names the earlier commits the target lacks that touch the
+// conflicted files: carrying them first often makes the conflict go away.
+func (m *Model) hintLine() string {
+	target := m.sess.Track
+	if target == "" {
+		target = shortRef(m.sess.Ref)
+	}
+	var parts []string
+	for _, c := range m.prereqs {
+		parts = append(parts, short(c.ID)+" "+model.InertLine(c.Subject))
+	}
+	return m.st.Warn.Render(fmt.Sprintf("hint: %s lacks %d earlier commit(s) touching these files: ", model.InertLine(target), len(m.prereqs))) +
+		m.st.Muted.Render(strings.Join(parts, "; "))
 }
 
 func (m *Model) fileList(rows int) []string {
@@ -268,6 +294,7 @@ func (m *Model) sideSummary(f *sequence.File) string {
 // paneSide is one of the three texts of a hunk.
 type paneSide struct {
 	title   string
+	label   string // the conflict marker's label: "HEAD", "abc1234 (subject)"
 	style   lipgloss.Style
 	text    string
 	absent  bool
@@ -280,16 +307,10 @@ func (m *Model) paneSides() []paneSide {
 	f := m.selectedFile()
 	base, ours, theirs := m.sides()
 	labels := m.sess.Labels
-	label := func(name string, i int) string {
-		if l := model.InertLine(labels[i]); l != "" {
-			return name + " · " + l
-		}
-		return name
-	}
 	ps := []paneSide{
-		{title: label("base", 0), style: m.st.BaseText, text: base, mark: "-", markSt: m.st.Removed},
-		{title: label("ours", 1), style: m.st.Ours, text: ours, mark: "+", markSt: m.st.Added},
-		{title: label("theirs", 2), style: m.st.Theirs, text: theirs, mark: "+", markSt: m.st.Added},
+		{title: "base", label: labels[0], style: m.st.BaseText, text: base, mark: "-", markSt: m.st.Removed},
+		{title: "ours", label: labels[1], style: m.st.Ours, text: ours, mark: "+", markSt: m.st.Added},
+		{title: "theirs", label: labels[2], style: m.st.Theirs, text: theirs, mark: "+", markSt: m.st.Added},
 	}
 	if f != nil && !f.Lines {
 		ps[0].absent, ps[1].absent, ps[2].absent = f.Base.Absent(), f.Ours.Absent(), f.Theirs.Absent()
@@ -340,20 +361,23 @@ func (m *Model) panes(l layout) []string {
 func (m *Model) pane(p paneSide, lang *language, width, rows int) []string {
 	lines := splitLines(p.text)
 	title := p.style.Bold(true).Render(p.title)
-	count := fmt.Sprintf(" %d lines", len(lines))
+	count := fmt.Sprintf(" · %d lines", len(lines))
 	if len(lines) == 1 {
-		count = " 1 line"
+		count = " · 1 line"
 	}
 	switch {
 	case p.absent:
-		count = " (no file)"
+		count = " · no file"
 	case merge.IsBinary([]byte(p.text)):
-		count = fmt.Sprintf(" (binary, %d bytes)", len(p.text))
+		count = fmt.Sprintf(" · binary, %d bytes", len(p.text))
 		lines = nil
 	}
 	if len(lines) > rows {
 		last := min(len(lines), m.scroll+rows)
 		count += fmt.Sprintf(" · %d–%d", min(m.scroll+1, len(lines)), last)
+	}
+	if p.label != "" {
+		count += " · " + model.InertLine(p.label)
 	}
 	out := []string{ansi.Truncate(title+m.st.Muted.Render(count), width, "…")}
 	for r := 0; r < rows; r++ {
@@ -475,8 +499,8 @@ func (m *Model) statusLine() string {
 	switch {
 	case m.busy != "":
 		return m.st.Warn.Render("… " + m.busy)
-	case m.err != nil:
-		return m.st.Error.Render("error: " + model.InertLine(m.err.Error()))
+	case m.firstErr() != nil:
+		return m.st.Error.Render("error: " + model.InertLine(m.firstErr().Error()))
 	case m.note != "":
 		return m.st.OK.Render(model.InertLine(m.note))
 	}
@@ -484,6 +508,17 @@ func (m *Model) statusLine() string {
 		return m.st.OK.Render("all files resolved: c continues")
 	}
 	return ""
+}
+
+// firstErr is the error to show: an action's, else the last load's.
+func (m *Model) firstErr() error {
+	if m.err != nil {
+		return m.err
+	}
+	if m.loadErr != nil {
+		return fmt.Errorf("reading the session: %w", m.loadErr)
+	}
+	return nil
 }
 
 // splitLines splits text into lines, each keeping its newline.
