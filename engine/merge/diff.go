@@ -200,22 +200,140 @@ func (h *histogram) lcs(a0, a1, b0, b1 int) (run Edit, found, fallback bool) {
 	return run, found, false
 }
 
-// myersRegion marks changes for a[a0:a1] against b[b0:b1] with Myers'
-// O(ND) algorithm (linear-space, divide and conquer on the middle snake).
+// Fallback: the classic diff, as xdiff runs it on a region the histogram
+// gave up on. Its published heuristics (those of GNU diff) change the
+// result, so they are reproduced:
+//
+//   - common leading and trailing lines are set aside;
+//   - a line with no equal in the other region is changed outright; a line
+//     with many equals there (at least about the square root of the
+//     region's size, a power of two, at most 1024) is changed too when it
+//     sits in a run of such lines that also holds unmatched lines before
+//     and after it, and matched-too-often lines make up less than a
+//     quarter of that run (looking at most 100 lines each way);
+//   - Myers' O(ND) search runs on the remaining lines, from both ends;
+//     once a cost of 256 is passed and a diagonal carries a snake of more
+//     than 20 lines far enough ahead, the box is split there; once the cost
+//     reaches about the square root of the size (at least 256), the box is
+//     split at the furthest-reaching diagonal and the rest is diffed
+//     without searching for the minimum.
+const (
+	snakeLen   = 20   // a snake longer than this is a good one
+	heurCost   = 256  // cost after which good snakes split the box
+	minMaxCost = 256  // lower bound of the cost cutoff
+	heurFactor = 4    // a split point must beat heurFactor×cost
+	eqLimit    = 1024 // upper bound of "too many equals"
+	scanWindow = 100  // lines looked at around a matched-too-often line
+	keepRun    = 4    // such lines must be less than 1/keepRun of the run
+)
+
+// powSqrt is a rough square root: 2^k, k = 1 + floor(log4 n).
+func powSqrt(n int) int {
+	r := 1
+	for ; n > 0; n >>= 2 {
+		r <<= 1
+	}
+	return r
+}
+
+// myersRegion marks changes for a[a0:a1] against b[b0:b1] with the
+// classic diff and its heuristics.
 func myersRegion(a, b []int, ca, cb []bool, a0, a1, b0, b1 int) {
-	n := (a1 - a0) + (b1 - b0) + 2
-	m := myers{a: a, b: b, ca: ca, cb: cb, vf: make([]int, 2*n+1), vb: make([]int, 2*n+1), off: n}
-	m.compare(a0, a1, b0, b1)
+	cntA, cntB := map[int]int{}, map[int]int{}
+	for _, c := range a[a0:a1] {
+		cntA[c]++
+	}
+	for _, c := range b[b0:b1] {
+		cntB[c]++
+	}
+	s1, s2, e1, e2 := a0, b0, a1, b1
+	for s1 < e1 && s2 < e2 && a[s1] == b[s2] {
+		s1++
+		s2++
+	}
+	for s1 < e1 && s2 < e2 && a[e1-1] == b[e2-1] {
+		e1--
+		e2--
+	}
+	xa, ia := keepLines(a, ca, s1, e1, cntB, min(powSqrt(a1-a0), eqLimit))
+	xb, ib := keepLines(b, cb, s2, e2, cntA, min(powSqrt(b1-b0), eqLimit))
+	n := len(xa) + len(xb) + 3
+	m := myers{a: xa, b: xb, ia: ia, ib: ib, ca: ca, cb: cb,
+		vf: make([]int, n), vb: make([]int, n), off: len(xb) + 1}
+	m.maxCost = max(powSqrt(n), minMaxCost)
+	m.compare(0, len(xa), 0, len(xb), false)
+}
+
+// keepLines marks the lines of x[s:e] the classic diff discards as
+// changed and returns the others (and their positions).
+func keepLines(x []int, cx []bool, s, e int, otherCount map[int]int, limit int) ([]int, []int) {
+	const (
+		unmatched = iota
+		matched
+		tooMany
+	)
+	kind := make([]byte, e-s)
+	for i := s; i < e; i++ {
+		switch n := otherCount[x[i]]; {
+		case n == 0:
+			kind[i-s] = unmatched
+		case n >= limit:
+			kind[i-s] = tooMany
+		default:
+			kind[i-s] = matched
+		}
+	}
+	// discard tells whether a matched-too-often line at i goes.
+	discard := func(i int) bool {
+		lo, hi := max(0, i-scanWindow), min(len(kind)-1, i+scanWindow)
+		run := func(step, bound int) (none, many int) {
+			for j := i + step; (step < 0 && j >= bound) || (step > 0 && j <= bound); j += step {
+				switch kind[j] {
+				case unmatched:
+					none++
+				case tooMany:
+					many++
+				default:
+					return
+				}
+			}
+			return
+		}
+		noneBefore, manyBefore := run(-1, lo)
+		if noneBefore == 0 {
+			return false
+		}
+		noneAfter, manyAfter := run(1, hi)
+		if noneAfter == 0 {
+			return false
+		}
+		many := manyBefore + manyAfter + 2 // the line itself, on each side
+		none := noneBefore + noneAfter
+		return many*keepRun < many+none
+	}
+	var keep, pos []int
+	for i := s; i < e; i++ {
+		k := kind[i-s]
+		if k == matched || (k == tooMany && !discard(i-s)) {
+			keep = append(keep, x[i])
+			pos = append(pos, i)
+		} else {
+			cx[i] = true
+		}
+	}
+	return keep, pos
 }
 
 type myers struct {
-	a, b   []int
-	ca, cb []bool
-	vf, vb []int
-	off    int
+	a, b    []int // the kept lines
+	ia, ib  []int // their positions in the full files
+	ca, cb  []bool
+	vf, vb  []int // furthest x per diagonal (x - y), offset by off
+	off     int
+	maxCost int
 }
 
-func (m *myers) compare(a0, a1, b0, b1 int) {
+func (m *myers) compare(a0, a1, b0, b1 int, minimal bool) {
 	for a0 < a1 && b0 < b1 && m.a[a0] == m.b[b0] {
 		a0++
 		b0++
@@ -226,72 +344,217 @@ func (m *myers) compare(a0, a1, b0, b1 int) {
 	}
 	switch {
 	case a0 == a1:
-		markRange(m.cb, b0, b1)
+		for j := b0; j < b1; j++ {
+			m.cb[m.ib[j]] = true
+		}
 	case b0 == b1:
-		markRange(m.ca, a0, a1)
+		for i := a0; i < a1; i++ {
+			m.ca[m.ia[i]] = true
+		}
 	default:
-		x, y := m.split(a0, a1, b0, b1)
+		x, y, minLo, minHi := m.split(a0, a1, b0, b1, minimal)
 		if (x == a0 && y == b0) || (x == a1 && y == b1) {
-			markRange(m.ca, a0, a1)
-			markRange(m.cb, b0, b1)
+			for i := a0; i < a1; i++ {
+				m.ca[m.ia[i]] = true
+			}
+			for j := b0; j < b1; j++ {
+				m.cb[m.ib[j]] = true
+			}
 			return
 		}
-		m.compare(a0, x, b0, y)
-		m.compare(x, a1, y, b1)
+		m.compare(a0, x, b0, y, minLo)
+		m.compare(x, a1, y, b1, minHi)
 	}
 }
 
-// split returns a point (x, y) on an optimal edit path through the box,
-// found where the forward and backward searches meet.
-func (m *myers) split(a0, a1, b0, b1 int) (int, int) {
-	N, M := a1-a0, b1-b0
-	delta := N - M
-	odd := delta&1 != 0
-	vf, vb, off := m.vf, m.vb, m.off
-	vf[off+1] = 0
-	vb[off+1] = 0
-	maxD := (N + M + 1) / 2
-	for d := 0; d <= maxD; d++ {
-		for k := -d; k <= d; k += 2 {
-			var x int
-			if k == -d || (k != d && vf[off+k-1] < vf[off+k+1]) {
-				x = vf[off+k+1]
-			} else {
-				x = vf[off+k-1] + 1
+// split returns a point (x, y) where the box is cut in two, and whether
+// each half must be diffed minimally. Diagonals are numbered k = x - y.
+func (m *myers) split(a0, a1, b0, b1 int, minimal bool) (x, y int, minLo, minHi bool) {
+	const none = int(^uint(0) >> 2)
+	a, b, off := m.a, m.b, m.off
+	vf := func(k int) *int { return &m.vf[off+k] }
+	vb := func(k int) *int { return &m.vb[off+k] }
+	kLo, kHi := a0-b1, a1-b0
+	fMid, bMid := a0-b0, a1-b1
+	odd := (fMid-bMid)&1 != 0
+	fLo, fHi, bLo, bHi := fMid, fMid, bMid, bMid
+	*vf(fMid) = a0
+	*vb(bMid) = a1
+	for cost := 1; ; cost++ {
+		goodSnake := false
+
+		// Forward: one more edit on every reachable diagonal.
+		if fLo > kLo {
+			fLo--
+			*vf(fLo - 1) = -1
+		} else {
+			fLo++
+		}
+		if fHi < kHi {
+			fHi++
+			*vf(fHi + 1) = -1
+		} else {
+			fHi--
+		}
+		for k := fHi; k >= fLo; k -= 2 {
+			x := *vf(k + 1)
+			if *vf(k - 1) >= x {
+				x = *vf(k - 1) + 1
 			}
+			from := x
 			y := x - k
-			for x < N && y < M && m.a[a0+x] == m.b[b0+y] {
+			for x < a1 && y < b1 && a[x] == b[y] {
 				x++
 				y++
 			}
-			vf[off+k] = x
-			if odd && k-delta >= -(d-1) && k-delta <= d-1 {
-				if x+vb[off+delta-k] >= N {
-					return a0 + x, b0 + y
-				}
+			if x-from > snakeLen {
+				goodSnake = true
+			}
+			*vf(k) = x
+			if odd && bLo <= k && k <= bHi && *vb(k) <= x {
+				return x, y, true, true
 			}
 		}
-		for k := -d; k <= d; k += 2 {
-			var x int
-			if k == -d || (k != d && vb[off+k-1] < vb[off+k+1]) {
-				x = vb[off+k+1]
-			} else {
-				x = vb[off+k-1] + 1
+
+		// Backward, from the far corner.
+		if bLo > kLo {
+			bLo--
+			*vb(bLo - 1) = none
+		} else {
+			bLo++
+		}
+		if bHi < kHi {
+			bHi++
+			*vb(bHi + 1) = none
+		} else {
+			bHi--
+		}
+		for k := bHi; k >= bLo; k -= 2 {
+			x := *vb(k + 1) - 1
+			if *vb(k - 1) < *vb(k + 1) {
+				x = *vb(k - 1)
 			}
+			from := x
 			y := x - k
-			for x < N && y < M && m.a[a1-1-x] == m.b[b1-1-y] {
-				x++
-				y++
+			for x > a0 && y > b0 && a[x-1] == b[y-1] {
+				x--
+				y--
 			}
-			vb[off+k] = x
-			if !odd && delta-k >= -d && delta-k <= d {
-				if x+vf[off+delta-k] >= N {
-					return a1 - x, b1 - y
+			if from-x > snakeLen {
+				goodSnake = true
+			}
+			*vb(k) = x
+			if !odd && fLo <= k && k <= fHi && x <= *vf(k) {
+				return x, y, true, true
+			}
+		}
+		if minimal {
+			continue
+		}
+
+		// A good snake far enough along splits the box early.
+		if goodSnake && cost > heurCost {
+			if bx, by, ok := m.goodForward(a0, a1, b0, b1, fLo, fHi, fMid, cost); ok {
+				return bx, by, true, false
+			}
+			if bx, by, ok := m.goodBackward(a0, a1, b0, b1, bLo, bHi, bMid, cost); ok {
+				return bx, by, false, true
+			}
+		}
+
+		// Too expensive: cut at the furthest-reaching diagonal.
+		if cost >= m.maxCost {
+			fBest, fX := -1, -1
+			for k := fHi; k >= fLo; k -= 2 {
+				x := min(*vf(k), a1)
+				y := x - k
+				if y > b1 {
+					x, y = b1+k, b1
+				}
+				if x+y > fBest {
+					fBest, fX = x+y, x
 				}
 			}
+			bBest, bX := none, none
+			for k := bHi; k >= bLo; k -= 2 {
+				x := max(*vb(k), a0)
+				y := x - k
+				if y < b0 {
+					x, y = b0+k, b0
+				}
+				if x+y < bBest {
+					bBest, bX = x+y, x
+				}
+			}
+			if (a1+b1)-bBest < fBest-(a0+b0) {
+				return fX, fBest - fX, true, false
+			}
+			return bX, bBest - bX, false, true
 		}
 	}
-	return a0, b0 // unreachable for non-empty boxes
+}
+
+// goodForward looks for the forward diagonal furthest along (less its
+// distance from the middle) whose end follows a snake of snakeLen lines.
+func (m *myers) goodForward(a0, a1, b0, b1, fLo, fHi, fMid, cost int) (int, int, bool) {
+	best, bx, by := 0, 0, 0
+	for k := fHi; k >= fLo; k -= 2 {
+		x := m.vf[m.off+k]
+		y := x - k
+		v := (x - a0) + (y - b0) - abs(k-fMid)
+		if v <= heurFactor*cost || v <= best {
+			continue
+		}
+		if a0+snakeLen > x || x >= a1 || b0+snakeLen > y || y >= b1 {
+			continue
+		}
+		run := true
+		for i := 1; i <= snakeLen; i++ {
+			if m.a[x-i] != m.b[y-i] {
+				run = false
+				break
+			}
+		}
+		if run {
+			best, bx, by = v, x, y
+		}
+	}
+	return bx, by, best > 0
+}
+
+// goodBackward is goodForward for the backward search: the snake
+// follows the diagonal's end.
+func (m *myers) goodBackward(a0, a1, b0, b1, bLo, bHi, bMid, cost int) (int, int, bool) {
+	best, bx, by := 0, 0, 0
+	for k := bHi; k >= bLo; k -= 2 {
+		x := m.vb[m.off+k]
+		y := x - k
+		v := (a1 - x) + (b1 - y) - abs(k-bMid)
+		if v <= heurFactor*cost || v <= best {
+			continue
+		}
+		if a0 >= x || x > a1-snakeLen || b0 >= y || y > b1-snakeLen {
+			continue
+		}
+		run := true
+		for i := 0; i < snakeLen; i++ {
+			if m.a[x+i] != m.b[y+i] {
+				run = false
+				break
+			}
+		}
+		if run {
+			best, bx, by = v, x, y
+		}
+	}
+	return bx, by, best > 0
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
 
 // compact slides each group of changed lines in x (flags cx) up and down

@@ -66,3 +66,48 @@ func TestDiffRandomParity(t *testing.T) {
 		}
 	}
 }
+
+// TestDiffRepetitiveParity diffs files made mostly of a few lines repeated
+// many times, where the histogram gives up and the classic diff with its
+// discards and cost cut-offs takes over, against git.
+func TestDiffRepetitiveParity(t *testing.T) {
+	rng := rand.New(rand.NewSource(11))
+	n := 60
+	if testing.Short() {
+		n = 15
+	}
+	for range n {
+		alpha := make([]string, 2+rng.Intn(20))
+		for i := range alpha {
+			alpha[i] = fmt.Sprintf("w%d", i)
+		}
+		size := 100 + rng.Intn(4000)
+		uniq := rng.Intn(4)
+		var a, b []string
+		for range size {
+			if rng.Intn(20) < uniq {
+				a = append(a, fmt.Sprintf("u%d", rng.Intn(size)))
+			} else {
+				a = append(a, alpha[rng.Intn(len(alpha))])
+			}
+		}
+		del, ins := rng.Intn(50), rng.Intn(50)
+		for _, l := range a {
+			switch r := rng.Intn(100); {
+			case r < del:
+			case r < del+ins:
+				b = append(b, alpha[rng.Intn(len(alpha))], l)
+			case r < del+ins+3:
+				b = append(b, fmt.Sprintf("v%d", rng.Intn(size)))
+			default:
+				b = append(b, l)
+			}
+		}
+		as, bs := render(a, "\n", false), render(b, "\n", false)
+		want := gitDiffEdits(t, as, bs)
+		got := Diff(SplitLines([]byte(as)), SplitLines([]byte(bs)))
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("Diff(%d lines of %d kinds, %d lines) = %d edits; want %d (git)", len(a), len(alpha), len(b), len(got), len(want))
+		}
+	}
+}
