@@ -51,9 +51,12 @@ type Row struct {
 	Commit model.Commit
 	Stands []Stand // one per track, in flow order
 	Ages   []time.Duration
-	// Lead is how long the fix took to reach the last track, when it has.
+	// Lead is how long the fix took to reach the last track, when it came
+	// from upstream and has arrived.
 	Lead    time.Duration
 	Arrived bool
+	// AtOnce: the fix was committed on the last track itself.
+	AtOnce bool
 }
 
 // Build makes the grid's rows from lead times. origin names, for fixes
@@ -62,7 +65,29 @@ type Row struct {
 // conflicts, by the track they were carried to.
 func Build(tracks []string, lts []model.LeadTime, origin map[string]string, conflicted map[string]string) []Row {
 	rows := make([]Row, 0, len(lts))
+	// A copy of a fix (the carried commit) is not a fix of its own; of two
+	// commits that name each other, the earlier committed is the fix.
+	at := map[string]int{}
+	for i, lt := range lts {
+		at[lt.Commit.ID] = i
+	}
+	copies := map[string]bool{}
+	for i, lt := range lts {
+		for _, a := range lt.Arrivals {
+			j, ok := at[a.As]
+			if !ok || j == i {
+				continue
+			}
+			other := lts[j].Commit.Committed
+			if lt.Commit.Committed.Before(other) || lt.Commit.Committed.Equal(other) && i < j {
+				copies[a.As] = true
+			}
+		}
+	}
 	for _, lt := range lts {
+		if copies[lt.Commit.ID] {
+			continue
+		}
 		r := Row{Commit: lt.Commit, Stands: make([]Stand, len(tracks)), Ages: make([]time.Duration, len(tracks))}
 		has := make([]bool, len(tracks))
 		for _, a := range lt.Arrivals {
@@ -110,9 +135,12 @@ func Build(tracks []string, lts []model.LeadTime, origin map[string]string, conf
 				}
 			}
 		}
-		if n := len(tracks) - 1; n >= 0 && r.Stands[n] != Pending && r.Stands[n] != Conflicted {
+		if n := len(tracks) - 1; n >= 0 && r.Stands[n] != Pending && r.Stands[n] != Conflicted && r.Stands[n] != Origin {
 			r.Arrived = true
 			r.Lead = r.Ages[n]
+		}
+		if n := len(tracks) - 1; n >= 0 && r.Stands[n] == Origin {
+			r.AtOnce = true
 		}
 		rows = append(rows, r)
 	}
@@ -246,7 +274,7 @@ func (m *Model) View() string {
 		return ""
 	}
 	const kindW, cellW, leadW = 6, 13, 13
-	subjW := max(m.width-(kindW+1+7+1+1+len(m.tracks)*(cellW+1)+leadW), 0)
+	subjW := max(m.width-(kindW+1+7+1+1+len(m.tracks)*(cellW+1)+leadW+1), 0)
 	head := graph.Fit("kind", kindW) + " " + graph.Fit("commit", 7) + " " + graph.Fit("subject", subjW) + " "
 	for _, t := range m.tracks {
 		head += graph.Fit(model.InertLine(t), cellW) + " "
@@ -286,8 +314,14 @@ func (m *Model) View() string {
 		}
 		lead := "waiting " + graph.Age(m.now().Sub(c.Date))
 		leadSt := m.st.Warn
-		if r.Arrived {
+		switch {
+		case r.Arrived && r.Lead == 0 && r.Stands[len(r.Stands)-1] == Landed:
+			// Landed as the same commit: refs keep no date of the move.
+			lead, leadSt = "with a train", m.st.Normal
+		case r.Arrived:
 			lead, leadSt = graph.Age(r.Lead), m.st.Normal
+		case r.AtOnce:
+			lead, leadSt = "at once", m.st.Normal
 		}
 		put(lead, leadW, leadSt)
 		line := graph.Fit(b.String(), m.width)

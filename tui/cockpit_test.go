@@ -1,0 +1,239 @@
+package tui
+
+import (
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/switchyard/switchyard/engine"
+	"github.com/switchyard/switchyard/engine/demo"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// anchor is the demo's "now"; the cockpit is looked at ten hours later.
+var anchor = time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+
+func clock() time.Time { return anchor.Add(10 * time.Hour) }
+
+// sandbox builds the demo sandbox once per flow for the package's tests.
+var sandboxes = map[string]*demo.Sandbox{}
+
+func sandbox(t *testing.T, flow string) *demo.Sandbox {
+	t.Helper()
+	if sb := sandboxes[flow]; sb != nil {
+		return sb
+	}
+	dir, err := os.MkdirTemp("", "switchyard-tui-*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb, err := demo.Build(context.Background(), demo.Options{Dir: filepath.Join(dir, "sb"), Flow: flow, Anchor: anchor})
+	if err != nil {
+		t.Fatalf("demo.Build: %v", err)
+	}
+	sandboxes[flow] = sb
+	return sb
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for _, sb := range sandboxes {
+		os.RemoveAll(filepath.Dir(sb.Dir))
+	}
+	os.Exit(code)
+}
+
+// open opens the cockpit on the sandbox at a fixed size and runs the
+// initial loads to the end, as the program would.
+func open(t *testing.T, flow string, w, h int) *Model {
+	t.Helper()
+	sb := sandbox(t, flow)
+	e, err := engine.Open(context.Background(), engine.OpenOptions{Dir: sb.Src, Now: clock, PatchIDCache: "-"})
+	if err != nil {
+		t.Fatalf("engine.Open: %v", err)
+	}
+	m := New(e, Options{Now: clock, NoColor: true, NoEvents: true})
+	t.Cleanup(m.Close)
+	send(t, m, tea.WindowSizeMsg{Width: w, Height: h})
+	run(t, m, m.Init())
+	return m
+}
+
+// run executes a command and feeds what it answers back, to the end.
+// Commands that would wait on the terminal are not run.
+func run(t *testing.T, m *Model, cmd tea.Cmd) {
+	t.Helper()
+	if cmd == nil {
+		return
+	}
+	msg := cmd()
+	switch msg := msg.(type) {
+	case nil:
+	case tea.BatchMsg:
+		for _, c := range msg {
+			run(t, m, c)
+		}
+	default:
+		if _, ok := msg.(reloadMsg); ok {
+			break
+		}
+		send(t, m, msg)
+	}
+}
+
+func send(t *testing.T, m *Model, msg tea.Msg) {
+	t.Helper()
+	_, cmd := m.Update(msg)
+	run(t, m, cmd)
+}
+
+func press(t *testing.T, m *Model, keys ...string) {
+	t.Helper()
+	for _, k := range keys {
+		var msg tea.KeyPressMsg
+		switch k {
+		case "tab":
+			msg = tea.KeyPressMsg{Code: tea.KeyTab}
+		case "shift+tab":
+			msg = tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
+		case "enter":
+			msg = tea.KeyPressMsg{Code: tea.KeyEnter}
+		case "esc":
+			msg = tea.KeyPressMsg{Code: tea.KeyEscape}
+		case "down":
+			msg = tea.KeyPressMsg{Code: tea.KeyDown}
+		case "backspace":
+			msg = tea.KeyPressMsg{Code: tea.KeyBackspace}
+		default:
+			r := []rune(k)[0]
+			msg = tea.KeyPressMsg{Code: r, Text: k}
+		}
+		send(t, m, msg)
+	}
+}
+
+func screenText(m *Model) string { return ansi.Strip(m.View().Content) }
+
+// golden compares the ANSI-stripped view with testdata/<name>.golden.
+func golden(t *testing.T, name string, m *Model) {
+	t.Helper()
+	got := screenText(m)
+	lines := strings.Split(got, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	got = strings.Join(lines, "\n") + "\n"
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from the golden file (go test -update rewrites it)\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+// checkFits fails when the view is not exactly w × h cells.
+func checkFits(t *testing.T, m *Model, w, h int) {
+	t.Helper()
+	lines := strings.Split(m.View().Content, "\n")
+	if len(lines) != h {
+		t.Errorf("%d×%d: view has %d lines; want %d", w, h, len(lines), h)
+	}
+	for i, l := range lines {
+		if n := ansi.StringWidth(l); n != w {
+			t.Errorf("%d×%d: line %d is %d cells wide; want %d: %q", w, h, i+1, n, w, ansi.Strip(l))
+		}
+	}
+}
+
+func TestCockpitGolden(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the demo sandbox")
+	}
+	for _, sz := range []struct{ w, h int }{{160, 45}, {100, 30}, {80, 24}} {
+		name := "cockpit-" + itoa(sz.w) + "x" + itoa(sz.h)
+		t.Run(name, func(t *testing.T) {
+			m := open(t, demo.FlowTwo, sz.w, sz.h)
+			checkFits(t, m, sz.w, sz.h)
+			golden(t, name, m)
+		})
+	}
+}
+
+func TestCockpitThreeTracksGolden(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the demo sandbox")
+	}
+	m := open(t, demo.FlowThree, 160, 45)
+	checkFits(t, m, 160, 45)
+	golden(t, "cockpit-three-160x45", m)
+}
+
+func TestPropagationGolden(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the demo sandbox")
+	}
+	for _, sz := range []struct{ w, h int }{{160, 45}, {100, 30}} {
+		name := "propagation-" + itoa(sz.w) + "x" + itoa(sz.h)
+		t.Run(name, func(t *testing.T) {
+			m := open(t, demo.FlowTwo, sz.w, sz.h)
+			press(t, m, "v")
+			checkFits(t, m, sz.w, sz.h)
+			golden(t, name, m)
+		})
+	}
+}
+
+func TestHelpAndCarryDialogGolden(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the demo sandbox")
+	}
+	m := open(t, demo.FlowTwo, 100, 30)
+	press(t, m, "?")
+	checkFits(t, m, 100, 30)
+	golden(t, "help-100x30", m)
+	press(t, m, "?", "tab", "tab", "p")
+	if m.dialog == nil {
+		t.Fatalf("p on the pending list shows no confirmation; screen:\n%s", screenText(m))
+	}
+	checkFits(t, m, 100, 30)
+	golden(t, "carry-dialog-160x45-like-100x30", m)
+	press(t, m, "n")
+	if m.dialog != nil {
+		t.Error("n does not cancel the confirmation")
+	}
+}
+
+func itoa(n int) string {
+	return strings.TrimSpace(strings.Repeat(" ", 0) + fmtInt(n))
+}
+
+func fmtInt(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	s := ""
+	for n > 0 {
+		s = string(rune('0'+n%10)) + s
+		n /= 10
+	}
+	return s
+}
