@@ -25,6 +25,7 @@ import (
 	"github.com/switchyard/switchyard/tui/pending"
 	"github.com/switchyard/switchyard/tui/propagation"
 	"github.com/switchyard/switchyard/tui/resolver"
+	"github.com/switchyard/switchyard/tui/rollouts"
 	"github.com/switchyard/switchyard/tui/theme"
 )
 
@@ -95,6 +96,10 @@ type Model struct {
 	envs   *environments.Model
 	prop   *propagation.Model
 	res    *resolver.Model
+	rolls  *rollouts.Model
+	// started: the screens whose Init has run (they subscribe and tick
+	// from then on).
+	started map[screen]bool
 
 	// Data as last loaded.
 	status   *engine.Status
@@ -136,6 +141,9 @@ func New(e *engine.Engine, opts Options) *Model {
 	m.envs = environments.New(m.st, m.keys)
 	m.prop = propagation.New(m.st, m.keys, m.now)
 	m.res = resolver.New(e, m.st, m.keys)
+	m.rolls = rollouts.New(e, &e.Config().Deploy, m.st, m.keys)
+	m.rolls.SetContext(ctx)
+	m.started = map[screen]bool{}
 	m.seq.logs = map[string]int{}
 	m.cursors = map[string]string{}
 	m.firstLoad = true
@@ -306,9 +314,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.firstLoad = false
 			if m.sess != nil {
 				// Resume an unfinished resolution where it was left.
-				m.screen = screenResolver
 				m.say(fmt.Sprintf("resuming the %s to %s stopped on conflicts", m.sess.Op, m.sess.Track))
-				return m, tea.Batch(watchCmd, m.res.Reload())
+				return m, tea.Batch(watchCmd, m.show(screenResolver))
 			}
 		}
 		return m, watchCmd
@@ -374,7 +381,29 @@ func (m *Model) sessTrack() string {
 // forward hands other messages (the screens' own answers) to every screen;
 // each drops what is not its own.
 func (m *Model) forward(msg tea.Msg) tea.Cmd {
-	return m.res.Update(msg)
+	return tea.Batch(m.res.Update(msg), m.rolls.Update(msg))
+}
+
+// show switches to a screen, starting it the first time.
+func (m *Model) show(s screen) tea.Cmd {
+	m.screen = s
+	first := !m.started[s]
+	m.started[s] = true
+	switch s {
+	case screenResolver:
+		return m.res.Reload()
+	case screenRollouts:
+		if first {
+			return m.rolls.Init()
+		}
+		return m.rolls.Reload()
+	}
+	return nil
+}
+
+// inputActive: the screen is reading typed text and gets every key.
+func (m *Model) inputActive() bool {
+	return m.screen == screenRollouts && m.rolls.InputActive()
 }
 
 func (m *Model) setTheme(dark bool) {
@@ -387,6 +416,7 @@ func (m *Model) setTheme(dark bool) {
 	m.envs.SetStyles(m.st)
 	m.prop.SetStyles(m.st)
 	m.res.SetStyles(m.st)
+	m.rolls.SetStyles(m.st)
 }
 
 func (m *Model) say(s string) { m.note, m.noteErr = s, false }
@@ -606,8 +636,7 @@ func (m *Model) gotCarry(msg carryMsg) tea.Cmd {
 		return m.reloadAll()
 	}
 	m.say(fmt.Sprintf("carrying %s to %s stopped on conflicts: resolve them here", model.ShortID(msg.id), msg.to))
-	m.screen = screenResolver
-	return tea.Batch(m.reloadAll(), m.res.Reload())
+	return tea.Batch(m.reloadAll(), m.show(screenResolver))
 }
 
 func (m *Model) gotTrain(msg trainMsg) tea.Cmd {
@@ -622,8 +651,7 @@ func (m *Model) gotTrain(msg trainMsg) tea.Cmd {
 		m.say(msg.track + " is already up to date")
 	case run.Outcome != nil && !run.Outcome.Done:
 		m.say(fmt.Sprintf("the train's rebase of %s stopped on conflicts: resolve them here", msg.track))
-		m.screen = screenResolver
-		return tea.Batch(m.reloadAll(), m.res.Reload())
+		return tea.Batch(m.reloadAll(), m.show(screenResolver))
 	default:
 		head := ""
 		if run.Outcome != nil {
@@ -691,6 +719,9 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
+	if m.inputActive() && k.String() != "ctrl+c" {
+		return m.rolls.Update(k)
+	}
 	switch {
 	case key.Matches(k, m.keys.Quit):
 		m.stop()
@@ -699,14 +730,17 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		m.showHelp = true
 		return nil
 	case key.Matches(k, m.keys.Cockpit):
-		m.screen = screenCockpit
-		return nil
+		return m.show(screenCockpit)
 	case key.Matches(k, m.keys.Resolver):
-		m.screen = screenResolver
-		return m.res.Reload()
+		return m.show(screenResolver)
+	case key.Matches(k, m.keys.Rollouts):
+		return m.show(screenRollouts)
 	}
-	if m.screen == screenResolver {
+	switch m.screen {
+	case screenResolver:
 		return m.res.Update(k)
+	case screenRollouts:
+		return m.rolls.Update(k)
 	}
 	return m.cockpitKey(k)
 }

@@ -53,6 +53,7 @@ func (m *Model) layout() (rects []rect) {
 	w, h := m.width, m.height
 	body := max(h-headerLines-footerLines, 0)
 	m.res.SetSize(w, body)
+	m.rolls.SetSize(w, body)
 	if w <= 0 || body <= 0 {
 		return nil
 	}
@@ -137,9 +138,14 @@ func (m *Model) render() string {
 	lines := make([]string, 0, h)
 	lines = append(lines, m.headerLines()...)
 	body := max(h-headerLines-footerLines, 0)
-	if m.screen == screenResolver {
+	switch m.screen {
+	case screenResolver:
+		m.res.SetSize(w, body)
 		lines = append(lines, splitExact(m.res.View(), w, body)...)
-	} else {
+	case screenRollouts:
+		m.rolls.SetSize(w, body)
+		lines = append(lines, splitExact(m.rolls.View(), w, body)...)
+	default:
 		canvas := make([]string, body)
 		for i := range canvas {
 			canvas[i] = strings.Repeat(" ", w)
@@ -244,7 +250,7 @@ func (m *Model) headerLines() []string {
 	tabs := []struct {
 		s screen
 		k key.Binding
-	}{{screenCockpit, m.keys.Cockpit}, {screenResolver, m.keys.Resolver}}
+	}{{screenCockpit, m.keys.Cockpit}, {screenResolver, m.keys.Resolver}, {screenRollouts, m.keys.Rollouts}}
 	var tb strings.Builder
 	for _, t := range tabs {
 		label := t.k.Help().Key + " " + t.k.Help().Desc
@@ -348,8 +354,11 @@ func (m *Model) helpLine() string {
 
 func (m *Model) shortHelp() []key.Binding {
 	k := m.keys
-	if m.screen == screenResolver {
+	switch m.screen {
+	case screenResolver:
 		return append([]key.Binding{k.Help, k.Cockpit}, m.res.ShortHelp()...)
+	case screenRollouts:
+		return append([]key.Binding{k.Help, k.Cockpit}, m.rolls.ShortHelp()...)
 	}
 	return []key.Binding{k.Help, k.Quit, k.NextPane, k.Down, k.Carry, k.Train, k.Propagation, k.Filter, k.Details}
 }
@@ -357,10 +366,12 @@ func (m *Model) shortHelp() []key.Binding {
 // fullHelp lists every key of the current screen, grouped.
 func (m *Model) fullHelp() [][]key.Binding {
 	k := m.keys
-	global := k.Global()[:6] // help, quit, panes, cockpit, resolver
-	global = append(global, k.Refresh)
-	if m.screen == screenResolver {
+	global := append(k.Global()[:7:7], k.Refresh) // help, quit, panes, screens 1–3
+	switch m.screen {
+	case screenResolver:
 		return append([][]key.Binding{global}, m.res.FullHelp()...)
+	case screenRollouts:
+		return append([][]key.Binding{global}, m.rolls.FullHelp()...)
 	}
 	return [][]key.Binding{
 		global,
@@ -468,8 +479,12 @@ func splitExact(s string, w, h int) []string {
 
 // click selects what is under the mouse: a pane (focus) and its row.
 func (m *Model) click(ms tea.Mouse) tea.Cmd {
-	if m.dialog != nil || m.showHelp || m.details != nil || m.screen != screenCockpit {
+	if m.dialog != nil || m.showHelp || m.details != nil {
 		return nil
+	}
+	if m.screen != screenCockpit {
+		ms.Y -= headerLines // the screens draw below the header
+		return m.forward(tea.MouseClickMsg(ms))
 	}
 	if ms.Button != tea.MouseLeft {
 		return nil
@@ -501,8 +516,12 @@ func (m *Model) click(ms tea.Mouse) tea.Cmd {
 
 // wheel scrolls the pane under the mouse.
 func (m *Model) wheel(ms tea.Mouse) tea.Cmd {
-	if m.dialog != nil || m.showHelp || m.details != nil || m.screen != screenCockpit {
+	if m.dialog != nil || m.showHelp || m.details != nil {
 		return nil
+	}
+	if m.screen != screenCockpit {
+		ms.Y -= headerLines
+		return m.forward(tea.MouseWheelMsg(ms))
 	}
 	d := 0
 	switch ms.Button {
