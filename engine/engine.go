@@ -75,7 +75,9 @@ func Open(ctx context.Context, opts OpenOptions) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := os.Stat(abs); err != nil {
+	if _, err := os.Stat(abs); errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%s: no such folder (pass --repo DIR with a repository)", dir)
+	} else if err != nil {
 		return nil, fmt.Errorf("open %s: %w", dir, err)
 	}
 	repo, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
