@@ -34,6 +34,7 @@ type Model struct {
 	file    int  // selected file
 	hunk    int  // selected hunk within the file
 	scroll  int  // first line shown of the hunk's sides
+	xoff    int  // columns scrolled off to the left
 	advance bool // after the next load, move on to the next unresolved hunk
 }
 
@@ -238,6 +239,10 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.scrollBy(-max(1, m.paneBody()-1))
 	case key.Matches(msg, km.Top):
 		m.scroll = 0
+	case key.Matches(msg, km.Left):
+		m.xoff = max(0, m.xoff-8)
+	case key.Matches(msg, km.Right):
+		m.xoff = min(m.xoff+8, 400)
 	case key.Matches(msg, km.Ours):
 		return m.choose(sequence.Ours)
 	case key.Matches(msg, km.Theirs):
@@ -373,7 +378,7 @@ func (m *Model) ShortHelp() []key.Binding {
 func (m *Model) FullHelp() [][]key.Binding {
 	k := m.km
 	return [][]key.Binding{
-		{k.Up, k.Down, k.NextHunk, k.PrevHunk, k.PageUp, k.PageDown},
+		{k.Up, k.Down, k.NextHunk, k.PrevHunk, k.PageUp, k.PageDown, k.Left, k.Right},
 		{k.Ours, k.Theirs, k.Both, k.Base, k.Edit, k.Undo},
 		{k.Continue, k.Skip, k.Abort},
 	}

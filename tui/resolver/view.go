@@ -261,7 +261,7 @@ func (m *Model) hunkTitle() string {
 			txt += " (file deleted)"
 		}
 		if r.Recorded {
-			txt += " — offered from a recorded resolution; keep it or choose again"
+			txt += " (recorded earlier: keep it, or choose again)"
 		}
 		state = m.st.Resolved.Render(txt)
 	}
@@ -394,7 +394,7 @@ func (m *Model) pane(p paneSide, lang *language, width, rows int) []string {
 		if p.changed[i] {
 			gutter = p.markSt.Render(p.mark) + " "
 		}
-		out = append(out, ansi.Truncate(gutter+m.highlight(string(lines[i]), lang), width, "…"))
+		out = append(out, ansi.Truncate(gutter+m.shift(m.highlight(string(lines[i]), lang)), width, "…"))
 	}
 	return out
 }
@@ -409,11 +409,24 @@ func (m *Model) preview(l layout) []string {
 	lines := splitLines(pv.Text)
 	start, end := m.hunkSpan(f)
 	title := m.st.Title.Render("Resolution preview")
+	if !f.Lines && f.Whole == nil && m.resolutionOf(f) == nil {
+		side := func(name string, sd sequence.Side) string {
+			if sd.Absent() {
+				return name + " (the file deleted)"
+			}
+			return name + " (its file)"
+		}
+		return []string{title, m.st.Warn.Render("  not resolved yet: the file is taken whole from one side"),
+			m.st.Muted.Render("  o takes " + side("ours", f.Ours) + ", t takes " + side("theirs", f.Theirs) + ", B takes " + side("base", f.Base) + "; e edits it")}
+	}
 	switch {
 	case pv.Deleted:
 		return []string{title, m.st.Warn.Render("  the file is deleted by this resolution")}
 	case merge.IsBinary([]byte(pv.Text)):
 		return []string{title, m.st.Muted.Render(fmt.Sprintf("  binary file, %d bytes", len(pv.Text)))}
+	}
+	if len(lines) == 0 {
+		return []string{title, m.st.Muted.Render("  (an empty file)")}
 	}
 	top := max(0, min(start-l.preview/4+m.scroll, len(lines)-l.preview))
 	title += m.st.Muted.Render(fmt.Sprintf(" · lines %d–%d of %d", min(top+1, len(lines)), min(len(lines), top+l.preview), len(lines)))
@@ -436,6 +449,7 @@ func (m *Model) preview(l layout) []string {
 		} else {
 			body = m.highlight(text, lang)
 		}
+		body = m.shift(body)
 		out = append(out, ansi.Truncate(gutter+body, m.width, "…"))
 	}
 	return out
@@ -472,6 +486,14 @@ func (m *Model) hunkSpan(f *sequence.File) (start, end int) {
 		line += n
 	}
 	return 0, 0
+}
+
+// shift drops the columns scrolled off to the left.
+func (m *Model) shift(s string) string {
+	if m.xoff == 0 {
+		return s
+	}
+	return ansi.Cut(s, m.xoff, m.xoff+10000)
 }
 
 // highlight renders one line of file text: inert first, colour after.
