@@ -1,0 +1,159 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// tmuxSession drives the real binary in a tmux pane as a person would:
+// keys in, screen text out.
+type tmuxSession struct {
+	t    *testing.T
+	name string
+}
+
+// waitTimeout bounds every wait for the screen.
+const waitTimeout = 30 * time.Second
+
+func (s *tmuxSession) tmux(args ...string) string {
+	s.t.Helper()
+	out, err := exec.Command("tmux", args...).CombinedOutput()
+	if err != nil {
+		s.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+func (s *tmuxSession) screen() string {
+	s.t.Helper()
+	return s.tmux("capture-pane", "-p", "-t", s.name)
+}
+
+// waitFor polls the screen until it shows every one of want.
+func (s *tmuxSession) waitFor(what string, want ...string) string {
+	s.t.Helper()
+	deadline := time.Now().Add(waitTimeout)
+	for {
+		scr := s.screen()
+		ok := true
+		for _, w := range want {
+			if !strings.Contains(scr, w) {
+				ok = false
+			}
+		}
+		if ok {
+			return scr
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("waiting for %s: the screen does not show %q after %s:\n%s", what, want, waitTimeout, scr)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func (s *tmuxSession) keys(keys ...string) {
+	s.t.Helper()
+	s.tmux(append([]string{"send-keys", "-t", s.name}, keys...)...)
+}
+
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+// TestCockpitEndToEnd builds the binary and the demo sandbox, opens the
+// cockpit in tmux, carries the clean hotfix, carries the conflicting one,
+// resolves it in the resolver with keys, continues, sees the commit on the
+// prod graph and quits; git then confirms the result.
+func TestCockpitEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test: builds the binary and drives it in tmux")
+	}
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed: the end-to-end test drives the cockpit in a tmux pane (CI installs tmux)")
+	}
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed: the end-to-end test checks the result with git log and git fsck")
+	}
+	tmp := t.TempDir()
+	bin := filepath.Join(tmp, "switchyard")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	sb := filepath.Join(tmp, "sb")
+	if out, err := exec.Command(bin, "demo", "--no-open", "--dir", sb).CombinedOutput(); err != nil {
+		t.Fatalf("switchyard demo --no-open: %v\n%s", err, out)
+	}
+	src := filepath.Join(sb, "src")
+
+	s := &tmuxSession{t: t, name: fmt.Sprintf("switchyard-e2e-%d", os.Getpid())}
+	cmd := fmt.Sprintf("env GIT_COMMITTER_NAME='Release Manager' GIT_COMMITTER_EMAIL=rm@example.com EDITOR=true %s --repo %s; sleep 60",
+		shellQuote(bin), shellQuote(src))
+	s.tmux("new-session", "-d", "-x", "160", "-y", "45", "-s", s.name, cmd)
+	t.Cleanup(func() { _ = exec.Command("tmux", "kill-session", "-t", s.name).Run() })
+
+	// The first screen, with the dry runs of the two hotfixes done.
+	s.waitFor("the cockpit", "pending promotions", "dev · ", "prod · ")
+	scr := s.waitFor("the dry runs",
+		"hotfix: health check must not hang on a slow database", "hotfix: reject request bodies over 4 MiB")
+	s.waitFor("the dry runs", "clean", "conflict")
+	_ = scr
+
+	// Focus the pending list (dev graph → prod graph → pending); the
+	// clean hotfix is first.
+	s.keys("Tab", "Tab")
+	s.waitFor("the pending list focused", "▌ pending promotions")
+	s.keys("p")
+	s.waitFor("the carry confirmation", "Carry ", "applies cleanly", "y/enter")
+	s.keys("y")
+	scr = s.waitFor("the clean carry", "carried ", "to prod: prod is at")
+	if !strings.Contains(scr, "(prod) hotfix: health check must not hang") {
+		t.Errorf("after the clean carry the prod graph does not show the hotfix at its head:\n%s", scr)
+	}
+
+	// The conflicting hotfix is now first in the list.
+	s.keys("p")
+	s.waitFor("the conflicting carry's confirmation", "Carry ", "conflicts in app/main.go", "resolver opens")
+	s.keys("y")
+	s.waitFor("the resolver", "Resolver", "app/main.go", "0 of 1 resolved")
+	s.keys("t")
+	s.waitFor("the hunk resolved with theirs", "1 of 1 resolved")
+	s.keys("c")
+	s.waitFor("the continue confirmation", "Continue", "y/enter")
+	s.keys("y")
+	scr = s.waitFor("the carry finished", "done: prod is at", "(prod) hotfix: reject request bodies over 4 MiB")
+
+	s.keys("q")
+	// The program has quit when the pane no longer shows the cockpit.
+	deadline := time.Now().Add(waitTimeout)
+	for strings.Contains(s.screen(), "pending promotions") {
+		if time.Now().After(deadline) {
+			t.Fatalf("q did not quit the cockpit:\n%s", s.screen())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+
+	git := func(args ...string) string {
+		t.Helper()
+		out, err := exec.Command("git", append([]string{"-C", src}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	log := git("log", "--format=%s", "-3", "prod")
+	want := "hotfix: reject request bodies over 4 MiB\nhotfix: health check must not hang on a slow database\nhotfix: cap request bodies at 1 MiB\n"
+	if log != want {
+		t.Errorf("git log prod =\n%s\nwant\n%s", log, want)
+	}
+	body := git("log", "--format=%B", "-1", "prod")
+	if !strings.Contains(body, "(cherry picked from commit ") {
+		t.Errorf("the carried commit does not name its origin:\n%s", body)
+	}
+	git("fsck", "--no-dangling")
+	if st := git("status", "--porcelain"); st != "" {
+		t.Errorf("the work tree is not clean after the carry:\n%s", st)
+	}
+}
