@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/switchyard/switchyard/engine/sequence"
 	"github.com/switchyard/switchyard/tui/theme"
 )
@@ -143,17 +145,17 @@ func TestColour(t *testing.T) {
 
 func TestHorizontalScroll(t *testing.T) {
 	m := fedScreen(100, 30)
-	before := m.View()
+	before := ansi.Strip(m.View())
 	if !strings.Contains(before, `return "ours"`) {
 		t.Fatalf("ours not shown:\n%s", before)
 	}
 	m.Update(press("l"))
-	after := m.View()
+	after := ansi.Strip(m.View())
 	if strings.Contains(after, `        return "ours"`) || !strings.Contains(after, `return "ours"`) {
 		t.Errorf("l did not scroll the sides left by 8 columns:\n%s", after)
 	}
 	m.Update(press("h"))
-	if m.View() != before {
+	if ansi.Strip(m.View()) != before {
 		t.Error("h did not scroll back")
 	}
 }
