@@ -47,12 +47,19 @@ type Options struct {
 
 	// NoRenames turns rename detection off.
 	NoRenames bool
+
+	// MarkerSize is the length of the conflict markers; zero means
+	// git's 7. (Git uses 8 for a file renamed differently on each side.)
+	MarkerSize int
 }
 
 // Validate reports options that cannot be honoured.
 func (o Options) Validate() error {
 	if o.Style < MergeStyle || o.Style > ZDiff3 {
 		return fmt.Errorf("merge: unknown conflict style %d", int(o.Style))
+	}
+	if o.MarkerSize < 0 {
+		return fmt.Errorf("merge: marker size %d out of range", o.MarkerSize)
 	}
 	if o.RenameThreshold < 0 || o.RenameThreshold > 100 {
 		return fmt.Errorf("merge: rename threshold %d%% out of range", o.RenameThreshold)
@@ -116,8 +123,12 @@ func (r *FileResult) Render(opts Options) []byte {
 		if c.CRLF {
 			eol = "\r\n"
 		}
+		size := opts.MarkerSize
+		if size == 0 {
+			size = markerSize
+		}
 		marker := func(ch byte, label string) {
-			for range markerSize {
+			for range size {
 				buf.WriteByte(ch)
 			}
 			if label != "" {

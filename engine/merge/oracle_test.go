@@ -115,6 +115,11 @@ func (r *gitRepo) tree(files map[string]fileSpec) string {
 		if mode == "" {
 			mode = "100644"
 		}
+		if mode == "160000" {
+			// A submodule: content is the commit's hash.
+			lines = append(lines, fmt.Sprintf("%s commit %s\t%s", mode, s.content, name))
+			continue
+		}
 		lines = append(lines, fmt.Sprintf("%s blob %s\t%s", mode, r.blob(s.content), name))
 	}
 	for name, sub := range n.dirs {

@@ -81,8 +81,7 @@ func (m *treeMerge) renames() error {
 	if err := m.applyDirRenames(dirRen, &pairs); err != nil {
 		return err
 	}
-	m.applyRenames(pairs)
-	return nil
+	return m.applyRenames(pairs)
 }
 
 // expandSide walks the subtrees only side changed (those under one of
@@ -292,7 +291,24 @@ func (m *treeMerge) pairRenames(side int, sources, targets []string, relevant ma
 var emptyBlob = plumbing.NewHash("e69de29bb2d1d6434b8b29ae775ad8c2e48c5391")
 
 // applyRenames folds each rename's source record into its target path.
-func (m *treeMerge) applyRenames(pairs [3]map[string]string) {
+// A rename onto a path the other side also added, or also renamed a file
+// to, is first merged on its own; the two versions then meet as an
+// add/add, as in git.
+func (m *treeMerge) applyRenames(pairs [3]map[string]string) error {
+	// Targets both sides put something at.
+	collide := map[string]bool{}
+	for _, side := range []int{sOurs, sTheirs} {
+		other := 3 - side
+		for src, dst := range pairs[side] {
+			if odst, ok := pairs[other][src]; ok && odst == dst {
+				continue
+			}
+			d := m.files[dst]
+			if d != nil && d.e[sBase].Absent() && !d.e[other].Absent() {
+				collide[dst] = true
+			}
+		}
+	}
 	for _, side := range []int{sOurs, sTheirs} {
 		other := 3 - side
 		srcs := make([]string, 0, len(pairs[side]))
@@ -317,11 +333,35 @@ func (m *treeMerge) applyRenames(pairs [3]map[string]string) {
 					delete(m.files, src)
 					continue
 				}
-				// rename/rename: one source, two targets. Both targets keep
+				if od == nil {
+					continue
+				}
+				// rename/rename: one source, two targets. Both targets get
 				// the merged content; the base stays at the source path.
 				merged := &tri{e: [3]Entry{s.e[sBase], d.e[sOurs], od.e[sTheirs]},
-					names: [3]string{src, dst, odst}, orig: src}
-				m.renameRename(src, dst, odst, merged)
+					names: [3]string{src, dst, odst}, orig: src, markerSize: markerSize + 1}
+				if err := m.renameRename(src, dst, odst, merged); err != nil {
+					return err
+				}
+				continue
+			}
+			if collide[dst] {
+				// Merge this side's rename by itself; its result is this
+				// side's version of dst.
+				v := d.e[side]
+				if !s.e[other].Absent() {
+					t := &tri{e: [3]Entry{s.e[sBase], {}, {}}, names: [3]string{src, src, src}}
+					t.e[side], t.names[side] = d.e[side], dst
+					t.e[other] = s.e[other]
+					rs, err := m.resolveFile(dst, t)
+					if err != nil {
+						return err
+					}
+					v = rs[0].result
+				}
+				d.e[side] = v
+				d.orig = src
+				delete(m.files, src)
 				continue
 			}
 			d.e[sBase] = s.e[sBase]
@@ -335,14 +375,26 @@ func (m *treeMerge) applyRenames(pairs [3]map[string]string) {
 			delete(m.files, src)
 		}
 	}
+	return nil
 }
 
-// renameRename records a rename of one file to two different paths.
-func (m *treeMerge) renameRename(src, dstO, dstT string, t *tri) {
+// renameRename records a rename of one file to two different paths: the
+// merged content goes to both, the base stays at the source.
+func (m *treeMerge) renameRename(src, dstO, dstT string, t *tri) error {
+	rs, err := m.resolveFile(dstO, t)
+	if err != nil {
+		return err
+	}
+	ours, theirs := t.e[sOurs], t.e[sTheirs]
+	if r := rs[0].result; !r.Absent() && fileKind(ours.Mode) == 1 && fileKind(theirs.Mode) == 1 {
+		ours = Entry{Path: dstO, Mode: r.Mode, Hash: r.Hash}
+		theirs = Entry{Path: dstT, Mode: r.Mode, Hash: r.Hash}
+	}
 	delete(m.files, src)
-	m.files[dstO] = &tri{e: [3]Entry{{}, t.e[sOurs], {}}, names: t.names, orig: src, renameKind: "rename/rename"}
-	m.files[dstT] = &tri{e: [3]Entry{{}, {}, t.e[sTheirs]}, names: t.names, orig: src, renameKind: "rename/rename"}
+	m.files[dstO] = &tri{e: [3]Entry{{}, ours, {}}, names: t.names, orig: src, renameKind: "rename/rename"}
+	m.files[dstT] = &tri{e: [3]Entry{{}, {}, theirs}, names: t.names, orig: src, renameKind: "rename/rename"}
 	m.files[src] = &tri{e: [3]Entry{t.e[sBase], {}, {}}, names: t.names, orig: src, renameKind: "rename/rename"}
+	return nil
 }
 
 // signature is a file's content broken into chunks (a line, or 64 bytes

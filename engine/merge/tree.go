@@ -97,6 +97,8 @@ type tri struct {
 	orig       string
 	// moved is set when a directory rename moved the path here.
 	moved bool
+	// markerSize overrides the conflict markers' length when not zero.
+	markerSize int
 }
 
 // item is a settled entry of the result tree: a file, or a whole subtree
@@ -341,6 +343,9 @@ func fileKind(mode filemode.FileMode) int {
 // does.
 func (m *treeMerge) labels(t *tri) Options {
 	o := m.opts
+	if t.markerSize != 0 {
+		o.MarkerSize = t.markerSize
+	}
 	if t.names[0] != t.names[1] || t.names[1] != t.names[2] {
 		o.BaseLabel = o.BaseLabel + ":" + t.names[0]
 		o.OursLabel = o.OursLabel + ":" + t.names[1]
