@@ -180,6 +180,9 @@ func (e *Engine) LeadTimes(ctx context.Context, since time.Time) ([]model.LeadTi
 			carried[j] = map[plumbing.Hash]history.Carry{}
 			for _, c := range res.Carried {
 				carried[j][c.From.Hash] = c
+				if j > i {
+					seen[c.To.Hash] = true // a copy, followed from its original
+				}
 			}
 		}
 		for k := len(nodes) - 1; k >= 0; k-- { // oldest first
