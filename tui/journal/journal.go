@@ -20,38 +20,47 @@ import (
 // Engine is the part of the engine the screen reads; *engine.Engine
 // implements it. It is called from a tea.Cmd, never from Update.
 type Engine interface {
-	Journal(ctx context.Context, f journal.Filter) ([]journal.Entry, int, error)
+	ReadJournal(ctx context.Context, f journal.Filter) ([]journal.Entry, error)
+	Subscribe(ctx context.Context) <-chan model.Event
 }
 
 const (
-	callTimeout  = 30 * time.Second
-	refreshEvery = 5 * time.Second
+	callTimeout = 30 * time.Second
 	// maxEntries bounds how much of a long journal is held: the newest.
 	maxEntries = 5000
 )
 
-// EntriesMsg answers a load: the entries oldest first as the engine
-// returns them, and how many lines were not entries.
+// EntriesMsg answers a load: the entries, oldest first as the engine
+// returns them.
 type EntriesMsg struct {
 	Seq     int
 	Entries []journal.Entry
-	Skipped int
 	Err     error
 }
 
-type tickMsg struct{}
+// eventMsg is one engine event from the screen's subscription.
+type eventMsg struct {
+	ev model.Event
+	ok bool
+}
 
 func load(e Engine, seq int) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 		defer cancel()
-		es, skipped, err := e.Journal(ctx, journal.Filter{Limit: maxEntries})
-		return EntriesMsg{Seq: seq, Entries: es, Skipped: skipped, Err: err}
+		es, err := e.ReadJournal(ctx, journal.Filter{Limit: maxEntries})
+		return EntriesMsg{Seq: seq, Entries: es, Err: err}
 	}
 }
 
-func tick() tea.Cmd {
-	return tea.Tick(refreshEvery, func(time.Time) tea.Msg { return tickMsg{} })
+func listen(ch <-chan model.Event) tea.Cmd {
+	if ch == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		ev, ok := <-ch
+		return eventMsg{ev: ev, ok: ok}
+	}
 }
 
 // row is an entry prepared for showing and filtering: its text made inert
@@ -74,12 +83,16 @@ type Model struct {
 	width  int
 	height int
 
+	// bg is the long-lived context the event subscription lives for.
+	bg         context.Context
+	subscribed bool
+	events     <-chan model.Event
+	stale      bool // an entry was written while a load was under way
+
 	seq     int
 	loading bool
 	loaded  bool
-	ticking bool
 	err     error
-	skipped int
 
 	rows    []row // newest first
 	shown   []int // indexes into rows that pass the filter
@@ -93,8 +106,12 @@ type Model struct {
 
 // New returns the screen; call Init to read the journal.
 func New(e Engine, st theme.Styles, km theme.KeyMap) *Model {
-	return &Model{eng: e, st: st, km: km}
+	return &Model{eng: e, st: st, km: km, bg: context.Background()}
 }
+
+// SetContext sets the context the screen's event subscription lives for
+// (the program's life); call it before Init.
+func (m *Model) SetContext(ctx context.Context) { m.bg = ctx }
 
 // SetSize sets the space the screen may draw in.
 func (m *Model) SetSize(w, h int) { m.width, m.height = w, h; m.scrollToSel() }
@@ -106,13 +123,18 @@ func (m *Model) SetStyles(st theme.Styles) { m.st = st }
 // pass every key here, digits and q included.
 func (m *Model) InputActive() bool { return m.filtering }
 
-// Init reads the journal and keeps it fresh; calling it again only reloads.
+// Init reads the journal and subscribes to new entries, which the engine
+// announces as it writes them; calling it again only reloads.
 func (m *Model) Init() tea.Cmd {
-	if m.ticking {
+	if m.eng == nil {
+		return nil
+	}
+	if m.subscribed {
 		return m.Reload()
 	}
-	m.ticking = true
-	return tea.Batch(m.Reload(), tick())
+	m.subscribed = true
+	m.events = m.eng.Subscribe(m.bg)
+	return tea.Batch(m.Reload(), listen(m.events))
 }
 
 // Reload reads the journal again.
@@ -136,14 +158,27 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		m.err = msg.Err
 		if msg.Err == nil {
 			m.setEntries(msg.Entries)
-			m.skipped = msg.Skipped
+		}
+		if m.stale {
+			m.stale = false
+			return m.Reload()
 		}
 		return nil
-	case tickMsg:
-		if m.loading {
-			return tick()
+	case eventMsg:
+		if !msg.ok {
+			m.subscribed = false
+			return nil
 		}
-		return tea.Batch(m.Reload(), tick())
+		cmd := listen(m.events)
+		if msg.ev.Source != "journal" {
+			return cmd
+		}
+		if m.loading {
+			// One more read when this one is in; a burst costs two.
+			m.stale = true
+			return cmd
+		}
+		return tea.Batch(cmd, m.Reload())
 	case tea.KeyPressMsg:
 		if m.filtering {
 			m.filterKey(msg)

@@ -10,7 +10,9 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/switchyard/switchyard/engine"
 	"github.com/switchyard/switchyard/engine/journal"
+	"github.com/switchyard/switchyard/model"
 	"github.com/switchyard/switchyard/tui/theme"
 )
 
@@ -22,9 +24,12 @@ func TestMain(m *testing.M) {
 // file reads a real journal file, as the engine's facade does.
 type file struct{ j *journal.Journal }
 
-func (f file) Journal(ctx context.Context, flt journal.Filter) ([]journal.Entry, int, error) {
-	return f.j.Read(ctx, flt)
+func (f file) ReadJournal(ctx context.Context, flt journal.Filter) ([]journal.Entry, error) {
+	es, _, err := f.j.Read(ctx, flt)
+	return es, err
 }
+
+func (f file) Subscribe(context.Context) <-chan model.Event { return nil }
 
 var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
@@ -67,7 +72,6 @@ func run(m *Model, cmd tea.Cmd) {
 		switch msg := c().(type) {
 		case tea.BatchMsg:
 			queue = append(queue, msg...)
-		case tickMsg:
 		default:
 			queue = append(queue, m.Update(msg))
 		}
@@ -215,5 +219,35 @@ func TestResize(t *testing.T) {
 			m.SetSize(w, h)
 			checkFits(t, m.View(), w, h)
 		}
+	}
+}
+
+// The engine is what the root hands the screen.
+var _ Engine = (*engine.Engine)(nil)
+
+// TestEntryEventReloads: a journal event brings the new entry in; a burst
+// during a read costs one more read, not one per event.
+func TestEntryEventReloads(t *testing.T) {
+	f := fixture(t)
+	m := New(f, theme.New(true, false), theme.DefaultKeyMap())
+	m.SetSize(100, 30)
+	run(m, m.Reload())
+	if _, err := f.j.Append(context.Background(), journal.Entry{Time: t0.Add(time.Hour), Kind: "train", Action: "started", Track: "prod"}); err != nil {
+		t.Fatal(err)
+	}
+	if cmd := m.Update(eventMsg{ev: model.Event{Source: "rollout"}, ok: true}); cmd != nil || m.loading {
+		t.Error("a rollout event started a read of the journal")
+	}
+	load := m.Update(eventMsg{ev: model.Event{Source: "journal", Kind: "entry"}, ok: true})
+	if !m.loading {
+		t.Fatal("a journal event did not start a read")
+	}
+	m.Update(eventMsg{ev: model.Event{Source: "journal", Kind: "entry"}, ok: true})
+	run(m, load)
+	if got := m.rows[0].what; got != "train started" {
+		t.Errorf("newest entry %q; want the train just journaled", got)
+	}
+	if m.loading {
+		t.Error("still loading after the reads ran")
 	}
 }

@@ -122,8 +122,6 @@ func (m *Model) bottom() string {
 			m.st.Muted.Render("  (kind:pick env:production actor:ada …; enter keeps, esc clears)")
 	case m.err != nil:
 		return m.st.Error.Render("error: " + model.InertLine(m.err.Error()))
-	case m.skipped > 0:
-		return m.st.Warn.Render(fmt.Sprintf("%d line(s) of the journal are not entries and were skipped", m.skipped))
 	}
 	return ""
 }

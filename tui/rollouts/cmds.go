@@ -12,6 +12,7 @@ import (
 	"github.com/switchyard/switchyard/engine"
 	"github.com/switchyard/switchyard/engine/rollout"
 	"github.com/switchyard/switchyard/model"
+	"github.com/switchyard/switchyard/tui/resolver"
 )
 
 // Engine is the part of the engine the screen drives; *engine.Engine
@@ -34,14 +35,10 @@ const callTimeout = 30 * time.Second
 // again while nothing else happens.
 const refreshEvery = 5 * time.Second
 
-// ConfirmRequest asks the root model to show a confirmation dialog: the
-// prompt, what will happen, and the command to run when the person
-// confirms (y/enter). Cancelling (n/esc) drops Action.
-type ConfirmRequest struct {
-	Prompt string
-	Detail []string
-	Action tea.Cmd
-}
+// ConfirmRequest asks the root model to confirm an action; it is the
+// resolver's type, so the root handles every screen's requests in one
+// place.
+type ConfirmRequest = resolver.ConfirmRequest
 
 // EnvironmentsMsg answers a load: every environment with its slots and the
 // status of its last rollout (nil when it never had one).

@@ -173,7 +173,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	case LogMsg:
 		if m.log != nil || m.logGate > 0 {
-			m.log, m.logTop = &msg, max(0, len(msg.Lines)-m.logRows())
+			// Start at the end, where a failure usually is.
+			m.log, m.logTop = &msg, len(msg.Lines)
 		}
 		return nil
 	case tea.KeyPressMsg:
@@ -292,7 +293,8 @@ func (m *Model) scrollLog(d int) {
 	if m.log == nil {
 		return
 	}
-	m.logTop = max(0, min(m.logTop+d, len(m.log.Lines)-m.logRows()))
+	last := max(0, len(m.log.Lines)-m.logRows())
+	m.logTop = max(0, min(min(m.logTop, last)+d, last))
 }
 
 // ready reports whether an action may start on the selected environment.

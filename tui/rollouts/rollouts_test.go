@@ -11,6 +11,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/switchyard/switchyard/engine"
 	"github.com/switchyard/switchyard/engine/demo"
@@ -377,3 +378,50 @@ func (refusing) AbortRollout(context.Context, string, engine.RolloutAction) (*ro
 	return nil, errRefused
 }
 func (refusing) Subscribe(context.Context) <-chan model.Event { return nil }
+
+// The engine is what the root hands the screen.
+var _ Engine = (*engine.Engine)(nil)
+
+func TestEventUpdatesStatus(t *testing.T) {
+	m := fed(160, 45)
+	st := fixture().Statuses["integration"].Clone()
+	st.State, st.Waiting, st.Reason = model.RolloutAborted, "", "gate failed"
+	m.Update(eventMsg{ev: model.Event{Source: "rollout", Kind: "state", Env: "integration", Data: st}, ok: true})
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "ABORTED") || !strings.Contains(v, "gate failed") {
+		t.Errorf("the event's status is not shown:\n%s", v)
+	}
+	m.Update(eventMsg{ev: model.Event{Source: "rollout", Kind: "error", Env: "staging", Text: "controller stopped"}, ok: true})
+	if m.err == nil || !strings.Contains(m.err.Error(), "controller stopped") {
+		t.Errorf("error event not shown: %v", m.err)
+	}
+}
+
+func TestGateLog(t *testing.T) {
+	msg := fixture()
+	logPath := t.TempDir() + "/acceptance.log"
+	var lines []string
+	for i := 1; i <= 40; i++ {
+		lines = append(lines, "check "+strconv.Itoa(i)+" ok")
+	}
+	lines = append(lines, "evil \x1b]52;c;aGk=\a done")
+	if err := os.WriteFile(logPath, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	msg.Statuses["integration"].Gates[0].Log = logPath
+	m := newScreen(refusing{}, nil, 100, 30)
+	m.seq = 1
+	m.Update(msg)
+	run(t, m, m.Update(press("enter")))
+	v := ansi.Strip(m.View())
+	if !strings.Contains(v, "Gate log · acceptance") || !strings.Contains(v, "check 40 ok") {
+		t.Errorf("enter did not show the end of the gate log:\n%s", v)
+	}
+	if raw := m.View(); strings.Contains(raw, "\x1b]52") || strings.Contains(raw, "\a") {
+		t.Errorf("log text not inert:\n%q", v)
+	}
+	checkFits(t, m.View(), 100, 30)
+	run(t, m, m.Update(press("enter")))
+	if m.logGate != 0 {
+		t.Error("enter after the last gate did not close the log")
+	}
+}
