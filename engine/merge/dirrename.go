@@ -159,7 +159,9 @@ func (m *treeMerge) dirCandidates(side int) (map[string]bool, error) {
 }
 
 // dirRenames counts the votes of side's file renames and returns the
-// renamed directories among cands, old → new.
+// renamed directories among cands, old → new. A directory whose files
+// went to several places with no majority is not renamed; git reports it
+// as a conflict without index stages.
 func (m *treeMerge) dirRenames(pairs map[string]string, cands map[string]bool) map[string]string {
 	votes := map[string]map[string]int{}
 	vote := func(od, nd string) {
@@ -194,7 +196,9 @@ func (m *treeMerge) dirRenames(pairs map[string]string, cands map[string]bool) m
 		}
 		if !tie {
 			out[od] = best
+			continue
 		}
+		m.extra = append(m.extra, Conflict{Path: od, Kind: KindDirRenameSplit})
 	}
 	return out
 }

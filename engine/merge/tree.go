@@ -53,6 +53,11 @@ const (
 	// inside a directory this side renamed: the file was moved into the
 	// new directory, and git asks for a check ("CONFLICT (file location)").
 	KindFileLocation ConflictKind = "file location"
+	// KindDirRenameSplit marks a directory the other side emptied into
+	// several directories with no majority: paths added inside it stay.
+	// It names a directory, has no index stages, and is listed in
+	// Result.DirConflicts.
+	KindDirRenameSplit ConflictKind = "directory rename split"
 )
 
 // Conflict is one conflicted path of a tree merge.
@@ -76,10 +81,14 @@ type Result struct {
 	Tree plumbing.Hash
 	// Conflicts lists the conflicted paths, sorted by path.
 	Conflicts []Conflict
+	// DirConflicts lists conflicts about directories that leave no index
+	// stages (kind "directory rename split"): git reports the merge as
+	// not clean, yet there is nothing to resolve in any file.
+	DirConflicts []Conflict
 }
 
-// Clean reports whether the merge had no conflicts.
-func (r *Result) Clean() bool { return len(r.Conflicts) == 0 }
+// Clean reports whether the merge had no conflicts, as git reports it.
+func (r *Result) Clean() bool { return len(r.Conflicts) == 0 && len(r.DirConflicts) == 0 }
 
 const (
 	sBase = iota
@@ -132,6 +141,7 @@ type treeMerge struct {
 	// directory rename detection.
 	removed []deferral
 	dirs    map[string]bool // "side\x00path" → the directory exists
+	extra   []Conflict      // conflicts that are not about one file
 }
 
 // Trees merges three trees (hashes of tree objects; a zero hash is the
@@ -163,7 +173,8 @@ func Trees(ctx context.Context, s storer.EncodedObjectStorer, base, ours, theirs
 		return nil, err
 	}
 	sort.Slice(conflicts, func(i, j int) bool { return conflicts[i].Path < conflicts[j].Path })
-	return &Result{Tree: root, Conflicts: conflicts}, nil
+	sort.Slice(m.extra, func(i, j int) bool { return m.extra[i].Path < m.extra[j].Path })
+	return &Result{Tree: root, Conflicts: conflicts, DirConflicts: m.extra}, nil
 }
 
 func (m *treeMerge) readTree(h plumbing.Hash) (*object.Tree, error) {

@@ -132,6 +132,10 @@ var treeCases = []struct {
 		files{"top": {content: "t\n"}, "n1/f1": {content: lines(1, 20, nil)}, "n2/f2": {content: lines(21, 40, nil)}, "n1/f3": {content: lines(41, 60, nil)}, "n2/sub/s": {content: lines(61, 80, nil)}},
 		files{"top": {content: "t\n"}, "old/f1": {content: lines(1, 20, nil)}, "old/f2": {content: lines(21, 40, nil)}, "old/f3": {content: lines(41, 60, nil)}, "old/sub/s": {content: lines(61, 80, nil)},
 			"old/added": {content: "added\n"}, "old/sub/added2": {content: "added2\n"}}},
+	{"dir rename: split only",
+		files{"top": {content: "t\n"}, "old/f1": {content: lines(1, 20, nil)}, "old/f2": {content: lines(21, 40, nil)}},
+		files{"top": {content: "t\n"}, "n1/f1": {content: lines(1, 20, nil)}, "n2/f2": {content: lines(21, 40, nil)}},
+		files{"top": {content: "t\n"}, "old/f1": {content: lines(1, 20, nil)}, "old/f2": {content: lines(21, 40, nil)}, "old/added": {content: "added\n"}}},
 	{"dir rename: to root, in the way",
 		files{"top": {content: "t\n"}, "old/f1": {content: lines(1, 20, nil)}, "old/f2": {content: lines(21, 40, nil)}},
 		files{"top": {content: "t\n"}, "f1": {content: lines(1, 20, nil)}, "f2": {content: lines(21, 40, nil)}, "clash": {content: "ours\n"}},
@@ -246,6 +250,63 @@ func TestTreesParity(t *testing.T) {
 			if got.Tree.String() != want.tree {
 				t.Errorf("Trees(%s, %s) = tree %s; want %s\ngot:\n%s\nwant:\n%s", tc.name, style, got.Tree, want.tree,
 					r.git(nil, "ls-tree", "-r", got.Tree.String()), r.git(nil, "ls-tree", "-r", want.tree))
+			}
+		}
+	}
+}
+
+// TestRenameThresholdParity renames a file while changing more and more
+// of it, across git's 50% similarity boundary, including lines longer
+// than 64 bytes and CRLF lines.
+func TestRenameThresholdParity(t *testing.T) {
+	r := newGitRepo(t)
+	repo, err := git.PlainOpen(r.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	body := func(n, changed int, long bool, eol string) string {
+		var b strings.Builder
+		for i := range n {
+			pad := ""
+			if long && i%3 == 0 {
+				pad = strings.Repeat("x", 50+i)
+			}
+			if i < changed {
+				fmt.Fprintf(&b, "changed line %d%s%s", i, pad, eol)
+			} else {
+				fmt.Fprintf(&b, "original line %d%s%s", i, pad, eol)
+			}
+		}
+		return b.String()
+	}
+	for _, long := range []bool{false, true} {
+		for _, eol := range []string{"\n", "\r\n"} {
+			for changed := 7; changed <= 13; changed++ {
+				base := files{"old": {content: body(20, 0, long, eol)}}
+				ours := files{"dir/new": {content: body(20, changed, long, eol)}}
+				theirs := files{"old": {content: body(20, 0, long, eol) + "tail" + eol}}
+				b := r.commit(r.tree(base), "base")
+				o := r.commit(r.tree(ours), "ours", b)
+				th := r.commit(r.tree(theirs), "theirs", b)
+				want := r.mergeTree(o, th, MergeStyle)
+				var trees [3]plumbing.Hash
+				for i, c := range []string{b, o, th} {
+					cm, err := object.GetCommit(repo.Storer, plumbing.NewHash(c))
+					if err != nil {
+						t.Fatal(err)
+					}
+					trees[i] = cm.TreeHash
+				}
+				got, err := Trees(ctx, repo.Storer, trees[0], trees[1], trees[2], Options{OursLabel: o, TheirsLabel: th, BaseLabel: r.abbrev(b)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				sort.Strings(want.stages)
+				if got.Tree.String() != want.tree || strings.Join(stageLines(got.Conflicts), "\n") != strings.Join(want.stages, "\n") {
+					t.Errorf("Trees(rename with %d of 20 lines changed, long=%v, eol=%q) = %s %v; want %s %v",
+						changed, long, eol, got.Tree, stageLines(got.Conflicts), want.tree, want.stages)
+				}
 			}
 		}
 	}
