@@ -30,6 +30,12 @@ var (
 	ErrPush = errors.New("build committed but not pushed")
 )
 
+// Released is a build committed to the bin repo, with its log file.
+type Released struct {
+	model.Build
+	Log string `json:"log"`
+}
+
 // ReleaseOptions says what to build.
 type ReleaseOptions struct {
 	Track string
@@ -57,44 +63,50 @@ type ReleaseOptions struct {
 // the meantime the error wraps binrepo.ErrRefMoved and names the commit
 // that holds the build (kept in the object store). A push that fails
 // returns the committed build together with an error wrapping ErrPush.
-func (e *Engine) Release(ctx context.Context, o ReleaseOptions) (model.Build, error) {
+// Log is set once the build has started.
+func (e *Engine) Release(ctx context.Context, o ReleaseOptions) (Released, error) {
+	b, log, err := e.release(ctx, o)
+	return Released{Build: b, Log: log}, err
+}
+
+func (e *Engine) release(ctx context.Context, o ReleaseOptions) (b model.Build, logPath string, err error) {
 	if e.cfg.Build == nil {
-		return model.Build{}, fmt.Errorf("%w (add a [build] table with command and output to switchyard.toml)", ErrNoBuildConfig)
+		return model.Build{}, logPath, fmt.Errorf("%w (add a [build] table with command and output to switchyard.toml)", ErrNoBuildConfig)
 	}
 	track, err := e.track(o.Track)
 	if err != nil {
-		return model.Build{}, err
+		return model.Build{}, logPath, err
 	}
 	var source plumbing.Hash
 	if o.Commit == "" {
 		if source, err = e.headID(ctx, track); err != nil {
-			return model.Build{}, err
+			return model.Build{}, logPath, err
 		}
 	} else {
 		c, err := e.resolveCommit(o.Commit)
 		if err != nil {
-			return model.Build{}, err
+			return model.Build{}, logPath, err
 		}
 		source = c.Hash
 	}
 	if _, err := e.committer(); err != nil {
-		return model.Build{}, fmt.Errorf("bin commits need an author: %w", err)
+		return model.Build{}, logPath, fmt.Errorf("bin commits need an author: %w", err)
 	}
 	bin, err := e.BinRepo(ctx)
 	if err != nil {
-		return model.Build{}, err
+		return model.Build{}, logPath, err
 	}
 	branch := track.Name
 	base, err := bin.Head(ctx, branch)
 	if err != nil {
-		return model.Build{}, err
+		return model.Build{}, logPath, err
 	}
 	n, err := bin.Next(ctx, branch)
 	if err != nil {
-		return model.Build{}, err
+		return model.Build{}, logPath, err
 	}
-	b := model.Build{Name: bin.Name(), Number: n, Track: track.Name, Source: source.String()}
-	logPath := e.buildLog(track.Name, n)
+	b = model.Build{Name: bin.Name(), Number: n, Track: track.Name, Source: source.String()}
+	logPath = e.buildLog(track.Name, n)
 	entry := func(kind, action, msg string, detail map[string]any) journal.Entry {
 		return journal.Entry{Kind: kind, Action: action, Track: track.Name, Build: n, Commit: source.String(), Message: msg, Detail: detail}
 	}
@@ -105,7 +117,7 @@ func (e *Engine) Release(ctx context.Context, o ReleaseOptions) (model.Build, er
 	if err := e.Record(ctx, entry("build", "started",
 		fmt.Sprintf("build %s of %s at %s", b.Folder(), track.Name, binShort(source)),
 		map[string]any{"log": logPath, "command": e.cfg.Build.Command, "bin_head": base.String()})); err != nil {
-		return model.Build{}, err
+		return model.Build{}, logPath, err
 	}
 	state("started")
 	res, err := release.Run(ctx, release.Options{
@@ -130,13 +142,13 @@ func (e *Engine) Release(ctx context.Context, o ReleaseOptions) (model.Build, er
 		case errors.Is(err, context.Canceled):
 			action = "aborted"
 		}
-		return model.Build{}, e.releaseFailed(ctx, entry("build", action, err.Error(), map[string]any{"log": logPath, "exit": res.ExitCode}), err, state)
+		return model.Build{}, logPath, e.releaseFailed(ctx, entry("build", action, err.Error(), map[string]any{"log": logPath, "exit": res.ExitCode}), err, state)
 	}
 	defer res.Cleanup()
 
 	sig, err := e.committer()
 	if err != nil {
-		return model.Build{}, e.releaseFailed(ctx, entry("bin", "refused", err.Error(), map[string]any{"log": logPath}), err, state)
+		return model.Build{}, logPath, e.releaseFailed(ctx, entry("bin", "refused", err.Error(), map[string]any{"log": logPath}), err, state)
 	}
 	b.Time = sig.When.UTC()
 	h, err := bin.Commit(ctx, binrepo.CommitOptions{
@@ -152,13 +164,13 @@ func (e *Engine) Release(ctx context.Context, o ReleaseOptions) (model.Build, er
 			detail["kept_commit"] = h.String()
 			err = fmt.Errorf("%w; the build is kept as bin commit %s (release again to build on the new head)", err, h)
 		}
-		return model.Build{}, e.releaseFailed(ctx, entry("bin", "refused", err.Error(), detail), err, state)
+		return model.Build{}, logPath, e.releaseFailed(ctx, entry("bin", "refused", err.Error(), detail), err, state)
 	}
 	b.BinCommit = h.String()
 	if err := e.Record(ctx, entry("bin", "committed",
 		fmt.Sprintf("%s committed to %s as %s", b.Folder(), branch, binShort(h)),
 		map[string]any{"log": logPath, "bin_commit": h.String(), "bin_parent": base.String()})); err != nil {
-		return b, err
+		return b, logPath, err
 	}
 	state("committed")
 
@@ -169,14 +181,14 @@ func (e *Engine) Release(ctx context.Context, o ReleaseOptions) (model.Build, er
 			state("push-failed")
 			_ = e.Notify(context.WithoutCancel(ctx), notify.Event{Kind: notify.KindBuildFailed, Track: track.Name, Build: n, Commit: source.String(),
 				Text: fmt.Sprintf("%s is committed to the bin repo but not pushed to %s: %v", b.Folder(), remote, err)})
-			return b, err
+			return b, logPath, err
 		}
 		if err := e.Record(ctx, entry("bin", "pushed", fmt.Sprintf("%s pushed to %s", b.Folder(), remote), map[string]any{"remote": remote, "bin_commit": h.String()})); err != nil {
-			return b, err
+			return b, logPath, err
 		}
 		state("pushed")
 	}
-	return b, nil
+	return b, logPath, nil
 }
 
 // releaseFailed journals and announces a release that ended without a
