@@ -3,8 +3,6 @@ package engine
 import (
 	"context"
 	"errors"
-	"fmt"
-	"os/user"
 	"path/filepath"
 	"sync"
 	"time"
@@ -61,7 +59,11 @@ func (e *Engine) rolloutSetup(ctx context.Context, env string) (*rollout.Setup, 
 	if s, ok := h.setups[env]; ok {
 		return s, nil
 	}
-	s, err := rollout.NewSetup(e.cfg, env, e.rolloutStore(), rollout.Deps{})
+	var deps rollout.Deps
+	if ce, ok := e.cfg.Deploy.Environment(env); ok {
+		deps = e.rolloutDeps(ctx, ce.Track)
+	}
+	s, err := rollout.NewSetup(e.cfg, env, e.rolloutStore(), deps)
 	if err != nil {
 		return nil, err
 	}
@@ -95,8 +97,10 @@ func (e *Engine) controller(ctx context.Context, env string) (*rollout.Controlle
 		return nil, err
 	}
 	return &rollout.Controller{
-		Env:   s.Env,
-		Store: e.rolloutStore(),
+		Env:     s.Env,
+		Store:   e.rolloutStore(),
+		Journal: e.journalRollout,
+		Notify:  e.notifyRollout,
 		Publish: func(st *rollout.Status) {
 			ev := model.Event{Time: time.Now(), Source: "rollout", Kind: "state", Env: st.Env, Data: st}
 			if n := len(st.History); n > 0 {
@@ -107,14 +111,11 @@ func (e *Engine) controller(ctx context.Context, env string) (*rollout.Controlle
 	}, nil
 }
 
-func actorName(a string) string {
+func (e *Engine) actorName(a string) string {
 	if a != "" {
 		return a
 	}
-	if u, err := user.Current(); err == nil {
-		return u.Username
-	}
-	return ""
+	return e.Actor()
 }
 
 // StartRollout records a new rollout of a build on env (the forward-only
@@ -126,10 +127,12 @@ func (e *Engine) StartRollout(ctx context.Context, env string, opts StartOptions
 		return nil, err
 	}
 	if opts.Build == 0 {
-		return nil, fmt.Errorf("rollout on %s: %w: pass the build number (--build N)", env, ErrNoBuild)
+		if opts.Build, err = e.newestBuild(ctx, env); err != nil {
+			return nil, err
+		}
 	}
-	return c.Start(ctx, rollout.StartOptions{Build: opts.Build, AllowBackwards: opts.AllowBackwards,
-		Confirm: opts.Confirm, Actor: actorName(opts.Actor)})
+	return c.Start(ctx, rollout.StartOptions{Build: opts.Build, Live: e.liveBuildOf(ctx, env), AllowBackwards: opts.AllowBackwards,
+		Confirm: opts.Confirm, Actor: e.actorName(opts.Actor)})
 }
 
 // RunRollout drives env's recorded rollout (resuming it after a restart)
@@ -198,14 +201,14 @@ func (e *Engine) RolloutStatus(ctx context.Context, env string) (*rollout.Status
 // analysis early.
 func (e *Engine) Promote(ctx context.Context, env string, a RolloutAction) (*rollout.Status, error) {
 	return e.act(ctx, env, a, func(c *rollout.Controller, ctx context.Context) (*rollout.Status, error) {
-		return c.Promote(ctx, actorName(a.Actor))
+		return c.Promote(ctx, e.actorName(a.Actor))
 	})
 }
 
 // Approve grants the approval env's rollout waits for.
 func (e *Engine) Approve(ctx context.Context, env string, a RolloutAction) (*rollout.Status, error) {
 	return e.act(ctx, env, a, func(c *rollout.Controller, ctx context.Context) (*rollout.Status, error) {
-		return c.Approve(ctx, actorName(a.Actor))
+		return c.Approve(ctx, e.actorName(a.Actor))
 	})
 }
 
@@ -213,7 +216,7 @@ func (e *Engine) Approve(ctx context.Context, env string, a RolloutAction) (*rol
 // new slot stopped, state "aborted".
 func (e *Engine) AbortRollout(ctx context.Context, env string, a RolloutAction) (*rollout.Status, error) {
 	return e.act(ctx, env, a, func(c *rollout.Controller, ctx context.Context) (*rollout.Status, error) {
-		return c.Abort(ctx, actorName(a.Actor), a.Reason)
+		return c.Abort(ctx, e.actorName(a.Actor), a.Reason)
 	})
 }
 

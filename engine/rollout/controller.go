@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/switchyard/switchyard/engine/rollout/provider"
@@ -657,7 +658,11 @@ func (c *Controller) abort(ctx context.Context, st *Status) error {
 			st.Reason = fmt.Sprintf("%s; %s not stopped: %v", st.Reason, st.Target, err)
 		}
 	}
-	if err := c.move(ctx, st, model.RolloutAborted, fmt.Sprintf("aborted: %s; %s (build %d) serves 100%%", st.Reason, st.Live, st.From), ""); err != nil {
+	text := st.Reason
+	if !strings.HasPrefix(text, "aborted") {
+		text = "aborted: " + text
+	}
+	if err := c.move(ctx, st, model.RolloutAborted, fmt.Sprintf("%s; %s (build %d) serves 100%%", text, st.Live, st.From), ""); err != nil {
 		return err
 	}
 	c.notify(ctx, st)

@@ -1,0 +1,153 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/switchyard/switchyard/engine/binrepo"
+	"github.com/switchyard/switchyard/engine/journal"
+	"github.com/switchyard/switchyard/engine/notify"
+	"github.com/switchyard/switchyard/engine/rollout"
+	"github.com/switchyard/switchyard/model"
+)
+
+// journalRollout records one rollout transition or operator action.
+func (e *Engine) journalRollout(ctx context.Context, en rollout.Entry) error {
+	action := string(en.To)
+	if en.From == en.To {
+		action = "note"
+	}
+	detail := map[string]any{"from": string(en.From), "to": string(en.To)}
+	if st := en.Status; st != nil {
+		detail["from_build"] = st.From
+		detail["target"] = string(st.Target)
+		detail["wave"] = st.Wave + 1
+		detail["desired"] = st.Desired
+		if st.ActualKnown {
+			detail["actual"] = st.Actual
+		}
+		if st.Waiting != "" {
+			detail["waiting"] = st.Waiting
+		}
+		if st.Override != nil && en.From == model.RolloutIdle {
+			action = "override-backwards"
+			detail["override"] = st.Override
+		}
+	}
+	entry := journal.Entry{Kind: "rollout", Action: action, Env: en.Env, Build: en.Build, Message: en.Text, Detail: detail}
+	if en.Actor != "" {
+		entry.Actor = en.Actor
+	}
+	return e.Record(ctx, entry)
+}
+
+// notifyRollout calls a person when the rollout needs one; a failed
+// delivery is journaled by Notify and does not stop the rollout.
+func (e *Engine) notifyRollout(ctx context.Context, st *rollout.Status) {
+	ev := notify.Event{Env: st.Env, Track: st.Track, Build: st.Build, Text: st.Env + ": " + st.Reason}
+	switch {
+	case st.State == model.RolloutPaused && st.Waiting == rollout.WaitApproval:
+		ev.Kind = notify.KindApproval
+	case st.State == model.RolloutAborted || st.State == model.RolloutFailed || st.State == model.RolloutPaused:
+		ev.Kind = notify.KindAbort
+		for _, g := range st.Gates {
+			if g.State == rollout.GateFailed {
+				ev.Kind = notify.KindGateFailed
+				ev.Detail = map[string]any{"gate": g.Name, "log": g.Log}
+			}
+		}
+		if st.State == model.RolloutPaused {
+			ev.Kind = notify.KindApproval // a person decides: promote or abort
+		}
+	default:
+		return
+	}
+	_ = e.Notify(context.WithoutCancel(ctx), ev)
+}
+
+// binPointer moves a track's symlink in the bin repo for the bin driver.
+type binPointer struct{ e *Engine }
+
+func (b binPointer) Current(ctx context.Context, track string) (int, error) {
+	repo, err := b.e.BinRepo(ctx)
+	if err != nil {
+		return 0, err
+	}
+	live, err := repo.Live(ctx, track)
+	if errors.Is(err, binrepo.ErrNoLive) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	return live.Number, nil
+}
+
+func (b binPointer) Point(ctx context.Context, track string, build, expect int) error {
+	repo, err := b.e.BinRepo(ctx)
+	if err != nil {
+		return err
+	}
+	head, err := repo.Head(ctx, track)
+	if err != nil {
+		return err
+	}
+	cur, err := b.Current(ctx, track)
+	if err != nil {
+		return err
+	}
+	if expect != 0 && cur != expect {
+		return fmt.Errorf("%w: the %s symlink names build %d, expected %d", binrepo.ErrRefMoved, track, cur, expect)
+	}
+	sig, err := b.e.committer()
+	if err != nil {
+		return fmt.Errorf("bin point: %w", err)
+	}
+	_, err = repo.Point(ctx, binrepo.PointOptions{Branch: track, Number: build, Expect: head, Signature: sig,
+		Message: fmt.Sprintf("%s → %s (rollout)\n", repo.Name(), model.BuildFolder(repo.Name(), build))})
+	return err
+}
+
+// rolloutDeps gives an environment's providers what they need from the
+// rest of the engine: the bin repo when one is configured and the live
+// build of the track.
+func (e *Engine) rolloutDeps(ctx context.Context, track string) rollout.Deps {
+	var d rollout.Deps
+	if e.cfg.BinPath() != "" {
+		d.Bin = binPointer{e}
+		if b, err := e.LiveBuild(ctx, track); err == nil {
+			d.LiveBuild = b.Number
+		}
+	}
+	return d
+}
+
+// newestBuild is the newest build of env's track in the bin repo.
+func (e *Engine) newestBuild(ctx context.Context, env string) (int, error) {
+	ce, ok := e.cfg.Deploy.Environment(env)
+	if !ok {
+		return 0, fmt.Errorf("%q: %w", env, rollout.ErrNoEnvironment)
+	}
+	builds, err := e.Builds(ctx, ce.Track)
+	if err != nil {
+		return 0, fmt.Errorf("rollout on %s: %w: pass --build N or configure [bin] (%v)", env, ErrNoBuild, strings.TrimSpace(err.Error()))
+	}
+	if len(builds) == 0 {
+		return 0, fmt.Errorf("rollout on %s: %w: the %s bin branch has no builds (run 'switchyard release')", env, ErrNoBuild, ce.Track)
+	}
+	return builds[len(builds)-1].Number, nil
+}
+
+// liveBuild is the build live on env as the bin repo says (0 when unknown).
+func (e *Engine) liveBuildOf(ctx context.Context, env string) int {
+	ce, ok := e.cfg.Deploy.Environment(env)
+	if !ok || e.cfg.BinPath() == "" {
+		return 0
+	}
+	if b, err := e.LiveBuild(ctx, ce.Track); err == nil {
+		return b.Number
+	}
+	return 0
+}
