@@ -269,6 +269,7 @@ func (m *treeMerge) applyDirRenames(dirRen [3]map[string]string, pairs *[3]map[s
 		for _, p := range ps {
 			np := moves[p]
 			if wanted[np] > 1 || taken[np] {
+				m.implicitConflict(np)
 				continue
 			}
 			t := m.files[p]
@@ -276,6 +277,7 @@ func (m *treeMerge) applyDirRenames(dirRen [3]map[string]string, pairs *[3]map[s
 				// Something of the other side's own is in the way: stay.
 				// A path of this side's is merged with the moved one.
 				if !t2.e[other].Absent() {
+					m.implicitConflict(np)
 					continue
 				}
 				delete(m.files, p)
@@ -303,4 +305,15 @@ func (m *treeMerge) applyDirRenames(dirRen [3]map[string]string, pairs *[3]map[s
 		}
 	}
 	return nil
+}
+
+// implicitConflict records that a directory rename could not put a path
+// at np (git's "implicit dir rename" conflict, without index stages).
+func (m *treeMerge) implicitConflict(np string) {
+	for _, c := range m.extra {
+		if c.Path == np && c.Kind == KindImplicitDirRename {
+			return
+		}
+	}
+	m.extra = append(m.extra, Conflict{Path: np, Kind: KindImplicitDirRename})
 }

@@ -58,6 +58,10 @@ const (
 	// It names a directory, has no index stages, and is listed in
 	// Result.DirConflicts.
 	KindDirRenameSplit ConflictKind = "directory rename split"
+	// KindImplicitDirRename marks a path a directory rename would have
+	// moved files to, but which was taken (or wanted by several): the
+	// files stay. Listed in Result.DirConflicts, without index stages.
+	KindImplicitDirRename ConflictKind = "implicit dir rename"
 )
 
 // Conflict is one conflicted path of a tree merge.
@@ -82,7 +86,8 @@ type Result struct {
 	// Conflicts lists the conflicted paths, sorted by path.
 	Conflicts []Conflict
 	// DirConflicts lists conflicts about directories that leave no index
-	// stages (kind "directory rename split"): git reports the merge as
+	// stages (kinds "directory rename split" and "implicit dir rename"):
+	// git reports the merge as
 	// not clean, yet there is nothing to resolve in any file.
 	DirConflicts []Conflict
 }
