@@ -19,8 +19,14 @@
 // occurs; scan the new region for a common run of lines that is longer, or
 // whose rarest line is rarer, than the best so far; recurse on both sides
 // of it. Lines occurring more than 64 times are not used as anchors; when
-// only such lines are common the region is diffed with Myers' O(ND)
-// algorithm instead. Hunks are then slid over equal lines the way git
+// only such lines are common the region is diffed with the classic diff
+// instead, with the heuristics xdiff (after GNU diff) applies to it:
+// common ends set aside, lines without an equal on the other side (and
+// lines with too many equals, inside runs of unmatched lines) taken as
+// changed before the search, then Myers' O(ND) search from both ends,
+// which splits early on a long snake once the cost passes 256 and cuts
+// at the furthest-reaching diagonal once the cost passes about the square
+// root of the size. Hunks are then slid over equal lines the way git
 // compacts them: merged with neighbours, moved as low as possible, or
 // lined up with a hunk of the other file (no indent heuristic: git does
 // not use it for merges).
@@ -56,33 +62,49 @@
 //   - symlinks are never content-merged: ours stays ("symlink"); a symlink
 //     against a regular file keeps the symlink and moves the file to
 //     path~label ("symlink", git's "distinct types");
+//   - submodules (gitlinks) are never read: changed on both sides, ours
+//     stays with the three stages ("content", or "add/add");
 //   - a file where the result has a directory moves to path~label, label
 //     being the side the file came from ("file/directory");
 //   - add/add with different modes keeps ours' mode ("mode").
 //
 // Renames are detected per side, only among the files that side deleted
 // and added, and only where the other side changed the deleted file (other
-// renames cannot change the result — merge-ort's "relevant sources"):
+// renames cannot change the result — merge-ort's "relevant sources") or
+// where the deleted file's directory matters to a directory rename:
 // identical contents first, then a unique same-named file, then the best
 // similarity score. Similarity is git's measure: files are cut into lines
 // (or 64-byte pieces of longer lines, CR before LF ignored in text), and
 // the bytes of common pieces are counted against the larger file's size;
 // the default threshold is 50%. A renamed file is merged at its new path
 // with labels naming the paths ("HEAD:new", "abc1234 (subject):old").
-// Rename/delete keeps the renamed file and reports "rename"; a file renamed
-// differently on each side keeps both new paths with each side's version
-// and the base stage at the old path ("rename").
+// Rename/delete keeps the renamed file and reports "rename". A file
+// renamed differently on each side is merged once (8-character markers)
+// and written to both new paths, the base stage staying at the old path
+// ("rename"). A rename onto a path the other side added, or two files
+// renamed onto one path, are merged per rename first; the two results
+// then meet as an add/add.
+//
+// # Directory renames
+//
+// As merge-ort by default: a directory one side removed entirely, whose
+// files that side renamed mostly (a strict majority of votes) into one
+// directory, is renamed there. Each file rename votes for its directory
+// and, while the last names of the old and new directories agree, for
+// their parents. Paths the other side added (or renamed) inside a renamed
+// directory are moved into the new one and reported as "file location"
+// conflicts with their stages at the new path. A directory renamed on both
+// sides is left alone; a tie ("directory rename split") or a new place
+// already taken ("implicit dir rename") leaves the paths where they were
+// and is listed in [Result.DirConflicts], without index stages.
 //
 // # Known differences from git
 //
-// Directory rename detection (merge-ort's "CONFLICT (file location)",
-// moving files the other side added into a renamed directory) is not
-// implemented; such merges give a different tree. Rename/rename keeps each
-// side's content rather than a merged one, and a rename onto a path the
-// other side also added (rename/add) is resolved as a plain merge at the
-// new path. Similarity uses exact piece contents rather than git's hash of
-// them, so in rare hash collisions the scores differ. The Myers fallback
-// does not reproduce xdiff's heuristics for very repetitive regions.
-// The tests' real-repository harness (TestParityRealRepo) measures the
-// agreement rate with git on a real history.
+// Similarity uses exact piece contents rather than git's hash of them,
+// so in rare hash collisions the scores differ. Some rarer directory
+// rename cases are not handled as git does: a directory renamed into a
+// path the other side renamed away, and renames inside a directory
+// renamed on both sides. The tests' real-repository harness
+// (TestParityRealRepo) measures the agreement rate with git on a real
+// history.
 package merge
