@@ -237,3 +237,101 @@ func fmtInt(n int) string {
 	}
 	return s
 }
+
+// TestResizeNeverGarbles resizes the cockpit through many sizes, tiny
+// ones included, on every screen and overlay: the view is always exactly
+// the terminal's size and nothing panics.
+func TestResizeNeverGarbles(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the demo sandbox")
+	}
+	m := open(t, demo.FlowTwo, 160, 45)
+	sizes := [][2]int{{80, 24}, {100, 30}, {99, 30}, {1, 1}, {10, 3}, {40, 10}, {200, 60}, {120, 8}, {60, 50}, {160, 45}}
+	for _, setup := range []struct {
+		name string
+		keys []string
+	}{
+		{"cockpit", nil},
+		{"propagation", []string{"v"}},
+		{"help", []string{"v", "?"}},
+		{"dialog", []string{"?", "tab", "p"}},
+		{"details", []string{"n", "enter"}},
+		{"filter", []string{"esc", "tab", "/", "h", "o", "t"}},
+		{"resolver", []string{"esc", "2"}},
+		{"rollouts-back", []string{"1"}},
+	} {
+		press(t, m, setup.keys...)
+		for _, sz := range sizes {
+			send(t, m, tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+			checkFits(t, m, sz[0], sz[1])
+		}
+		if t.Failed() {
+			t.Fatalf("after %s", setup.name)
+		}
+	}
+}
+
+func TestFilterMouseAndTheme(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the demo sandbox")
+	}
+	m := open(t, demo.FlowTwo, 160, 45)
+	// Filter the dev graph down to hotfixes.
+	press(t, m, "/", "h", "o", "t", "f", "i", "x", "enter")
+	dev := m.graphs[0]
+	scr := screenText(m)
+	if !strings.Contains(scr, "/hotfix") || strings.Contains(strings.SplitN(scr, "│", 2)[0], "Release 1.1.0") {
+		t.Errorf("filtering the dev graph by hotfix:\n%s", scr)
+	}
+	if c, ok := dev.Selected(); !ok || !strings.Contains(c.Subject, "hotfix") {
+		t.Errorf("selected %q after filtering; want a hotfix", c.Subject)
+	}
+	press(t, m, "/", "esc")
+	if m.filterText != "" {
+		t.Errorf("esc leaves the filter %q", m.filterText)
+	}
+
+	// A click on the fourth commit line of the prod graph (x past the
+	// dev pane; y: two header lines and the pane title) selects it.
+	send(t, m, tea.MouseClickMsg{X: 100, Y: headerLines + 1 + 3, Button: tea.MouseLeft})
+	if m.focus != 1 {
+		t.Fatalf("a click in the prod graph focuses pane %d", m.focus)
+	}
+	prodCommits := m.graphs[1].Commits()
+	if got := m.graphs[1].SelectedID(); got != prodCommits[3].ID {
+		t.Errorf("click selected %s; want the fourth commit %s", got, prodCommits[3].ID)
+	}
+	send(t, m, tea.MouseWheelMsg{X: 10, Y: 10, Button: tea.MouseWheelDown})
+
+	// The carry key on a commit that does not wait says so.
+	press(t, m, "p")
+	if m.dialog != nil || !m.noteErr {
+		t.Errorf("p on a prod commit: dialog %v, status %q", m.dialog != nil, m.note)
+	}
+
+	// A light terminal switches the theme.
+	send(t, m, tea.BackgroundColorMsg{Color: lightWhite{}})
+	if m.dark || m.st.Dark {
+		t.Error("a light background leaves the dark theme")
+	}
+}
+
+type lightWhite struct{}
+
+func (lightWhite) RGBA() (r, g, b, a uint32) { return 0xffff, 0xffff, 0xffff, 0xffff }
+
+func TestStaleAnswersAreDropped(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the demo sandbox")
+	}
+	m := open(t, demo.FlowTwo, 100, 30)
+	before := len(m.pend.Items())
+	send(t, m, pendingMsg{seq: m.seq.pending - 1})
+	if len(m.pend.Items()) != before {
+		t.Error("an answer to an older pending request replaced the list")
+	}
+	send(t, m, statusMsg{seq: m.seq.status - 1})
+	if m.status == nil {
+		t.Error("an older status answer cleared the status")
+	}
+}

@@ -221,10 +221,14 @@ func (m *Model) slot(s model.Slot) string {
 	out := "  " + m.st.Slot(s.Color).Render(graph.Fit(color, 5)) + " " +
 		m.st.Hash.Render(graph.Fit(build, 5)) + " " +
 		graph.Fit(state, 8) + " " +
-		leftPad(fmt.Sprintf("%d%%", s.Weight), 4) + " " + bar(s.Weight, 10) + " " +
-		m.st.Health(s.Health).Render(graph.Fit(health, 9))
+		leftPad(fmt.Sprintf("%d%%", s.Weight), 4) + " "
+	// The gauge only where it leaves room for health and adoption.
+	if m.width >= 72 {
+		out += bar(s.Weight, 10) + " "
+	}
+	out += m.st.Health(s.Health).Render(graph.Fit(health, 9))
 	if s.Nodes > 0 {
-		out += m.st.Muted.Render(fmt.Sprintf(" %d/%d nodes", s.NodesOnBuild, s.Nodes))
+		out += m.st.Muted.Render(fmt.Sprintf(" %d/%d", s.NodesOnBuild, s.Nodes))
 	}
 	return out
 }
