@@ -16,9 +16,6 @@ import (
 // journalRollout records one rollout transition or operator action.
 func (e *Engine) journalRollout(ctx context.Context, en rollout.Entry) error {
 	action := string(en.To)
-	if en.From == en.To {
-		action = "note"
-	}
 	detail := map[string]any{"from": string(en.From), "to": string(en.To)}
 	if st := en.Status; st != nil {
 		detail["from_build"] = st.From

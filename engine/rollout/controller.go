@@ -113,7 +113,7 @@ func (c *Controller) Start(ctx context.Context, opts StartOptions) (*Status, err
 	if len(c.Env.Waves) == 0 {
 		return nil, fmt.Errorf("start rollout on %s: no waves configured", env)
 	}
-	unlock, err := c.Store.Lock(env)
+	unlock, err := c.Store.LockWait(env, time.Second)
 	if err != nil {
 		return nil, fmt.Errorf("start rollout on %s: %w", env, err)
 	}

@@ -107,6 +107,19 @@ func (s *Store) Lock(env string) (unlock func(), err error) {
 	}, nil
 }
 
+// LockWait is Lock retried for up to d: a controller that just ended may
+// hold the lock for a moment after its last event.
+func (s *Store) LockWait(env string, d time.Duration) (unlock func(), err error) {
+	deadline := time.Now().Add(d)
+	for {
+		unlock, err = s.Lock(env)
+		if !errors.Is(err, ErrBusy) || time.Now().After(deadline) {
+			return unlock, err
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // Running reports whether a controller holds the environment's lock.
 func (s *Store) Running(env string) bool {
 	unlock, err := s.Lock(env)
