@@ -44,7 +44,15 @@ func (m *Model) stepLine() string {
 
 func (m *Model) refMoves() string {
 	s := m.sess
-	return fmt.Sprintf("%s moves from %s only when the last step is applied, and only if nobody moved it meanwhile", model.InertLine(shortRef(s.Ref)), short(s.Start))
+	return fmt.Sprintf("%s moves from %s when the last step is done, unless someone moved it meanwhile", model.InertLine(shortRef(s.Ref)), short(s.Start))
+}
+
+// rest says what happens to the steps after this one.
+func rest(n int) string {
+	if n == 0 {
+		return "this is the last step"
+	}
+	return fmt.Sprintf("then apply the remaining %d step(s); a new conflict stops here again", n)
 }
 
 func (m *Model) confirmContinue() tea.Cmd {
@@ -52,14 +60,14 @@ func (m *Model) confirmContinue() tea.Cmd {
 		return nil
 	}
 	if n, of := m.sess.Resolved(); n < of {
-		m.note = fmt.Sprintf("%d of %d files still unresolved; resolve them before continuing", of-n, of)
+		m.warn(fmt.Sprintf("%d of %d files still unresolved; resolve them before continuing", of-n, of))
 		return nil
 	}
 	e := m.eng
-	rest := m.remaining()
+	n := m.remaining()
 	return confirm(fmt.Sprintf("Continue %s?", m.what()), []string{
 		"commit " + m.stepLine() + " with its resolutions",
-		fmt.Sprintf("then apply the remaining %d step(s); a new conflict stops here again", rest),
+		rest(n),
 		m.refMoves(),
 	}, m.markBusy("continuing"), action("continue", "continued", func(ctx context.Context) (*sequence.Outcome, error) {
 		return e.Continue(ctx)
@@ -71,10 +79,10 @@ func (m *Model) confirmSkip() tea.Cmd {
 		return nil
 	}
 	e := m.eng
-	rest := m.remaining()
+	n := m.remaining()
 	return confirm(fmt.Sprintf("Skip this commit in %s?", m.what()), []string{
 		"drop " + m.stepLine() + " and its resolutions from this sequence",
-		fmt.Sprintf("then apply the remaining %d step(s)", rest),
+		rest(n),
 		m.refMoves(),
 	}, m.markBusy("skipping"), action("skip", "skipped", func(ctx context.Context) (*sequence.Outcome, error) {
 		return e.Skip(ctx)

@@ -30,6 +30,7 @@ type Model struct {
 	loadErr  error  // the last load's failure
 	err      error  // the last action's failure
 	note     string // the last action's outcome
+	noteWarn bool   // note says why something was refused
 
 	file    int  // selected file
 	hunk    int  // selected hunk within the file
@@ -88,7 +89,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			m.advance = false
 		} else {
 			m.err = nil
-			m.note = msg.Note
+			m.note, m.noteWarn = msg.Note, false
 			if msg.Outcome != nil && msg.Outcome.Done {
 				m.note = fmt.Sprintf("%s: done, %d step(s), head %s", msg.What, len(msg.Outcome.Steps), short(msg.Outcome.Head))
 			}
@@ -304,11 +305,11 @@ func (m *Model) scrollBy(d int) {
 // ready reports whether an action may start, telling the person why not.
 func (m *Model) ready() bool {
 	if m.eng == nil || m.sess == nil {
-		m.note = "no pick or train is waiting for a resolution"
+		m.warn("no pick or train is waiting for a resolution")
 		return false
 	}
 	if m.busy != "" {
-		m.note = "busy: " + m.busy
+		m.warn("busy: " + m.busy)
 		return false
 	}
 	return true
@@ -383,3 +384,6 @@ func (m *Model) FullHelp() [][]key.Binding {
 		{k.Continue, k.Skip, k.Abort},
 	}
 }
+
+// warn tells the person why a key did nothing.
+func (m *Model) warn(s string) { m.note, m.noteWarn = s, true }

@@ -523,6 +523,8 @@ func (m *Model) statusLine() string {
 		return m.st.Warn.Render("… " + m.busy)
 	case m.firstErr() != nil:
 		return m.st.Error.Render("error: " + model.InertLine(m.firstErr().Error()))
+	case m.note != "" && m.noteWarn:
+		return m.st.Warn.Render(model.InertLine(m.note))
 	case m.note != "":
 		return m.st.OK.Render(model.InertLine(m.note))
 	}

@@ -42,6 +42,7 @@ type Model struct {
 	busy     string
 	err      error
 	note     string
+	noteWarn bool // note says why something was refused
 
 	prompt *prompt // a deploy prompt being typed, or nil
 
@@ -166,7 +167,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			m.err, m.note = fmt.Errorf("%s on %s: %w", msg.What, msg.Env, msg.Err), ""
 			return m.afterError(msg)
 		}
-		m.err, m.note = nil, msg.Note
+		m.err, m.note, m.noteWarn = nil, msg.Note, false
 		return m.Reload()
 	case busyMsg:
 		m.busy, m.err, m.note = msg.what, nil, ""
@@ -283,7 +284,7 @@ func (m *Model) nextLog() tea.Cmd {
 		}
 	}
 	if m.logGate == 0 {
-		m.note = "no gate logs for " + model.InertLine(st.Env)
+		m.warn("no gate logs for " + model.InertLine(st.Env))
 	}
 	m.closeLog()
 	return nil
@@ -303,7 +304,7 @@ func (m *Model) ready() bool {
 		return false
 	}
 	if m.busy != "" {
-		m.note = "busy: " + m.busy
+		m.warn("busy: " + m.busy)
 		return false
 	}
 	return true
@@ -353,7 +354,7 @@ func (m *Model) startPrompt() tea.Cmd {
 	}
 	e := m.selected()
 	if st := m.statuses[e.Name]; st != nil && st.InFlight() {
-		m.note = fmt.Sprintf("a rollout of build %d is in flight on %s: promote, approve or abort it first", st.Build, model.InertLine(e.Name))
+		m.warn(fmt.Sprintf("a rollout of build %d is in flight on %s: promote, approve or abort it first", st.Build, model.InertLine(e.Name)))
 		return nil
 	}
 	p := &prompt{env: e.Name}
@@ -370,7 +371,7 @@ func (m *Model) promptKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch msg.String() {
 	case "esc", "ctrl+c":
 		m.prompt = nil
-		m.note = "deploy cancelled"
+		m.note, m.noteWarn = "deploy cancelled", false
 		return nil
 	case "enter":
 		return m.submitPrompt()
@@ -407,7 +408,7 @@ func (m *Model) submitPrompt() tea.Cmd {
 	if p.override {
 		m.prompt = nil
 		if p.text != p.env {
-			m.note = "the name does not match; nothing was started"
+			m.warn("the name does not match; nothing was started")
 			return nil
 		}
 		opts := engine.StartOptions{Build: p.build, AllowBackwards: true, Confirm: p.text}
@@ -416,7 +417,7 @@ func (m *Model) submitPrompt() tea.Cmd {
 	}
 	build, err := strconv.Atoi(p.text)
 	if err != nil || build <= 0 {
-		m.note = "type the build number to deploy"
+		m.warn("type the build number to deploy")
 		return nil
 	}
 	live, _ := liveBuild(e)
@@ -476,13 +477,13 @@ func (m *Model) confirmPromote() tea.Cmd {
 	st := m.status()
 	name := model.InertLine(m.selected().Name)
 	if st == nil || !st.InFlight() {
-		m.note = "no rollout in flight on " + name
+		m.warn("no rollout in flight on " + name)
 		return nil
 	}
 	var detail []string
 	switch {
 	case st.State == model.RolloutPaused && st.Waiting == rollout.WaitApproval:
-		m.note = fmt.Sprintf("wave %d awaits approval: y approves it", st.Wave+1)
+		m.warn(fmt.Sprintf("wave %d awaits approval: y approves it", st.Wave+1))
 		return nil
 	case st.State == model.RolloutPaused && st.Waiting == rollout.WaitDrift:
 		detail = append(detail, "accept the traffic in force and resume the rollout")
@@ -512,7 +513,7 @@ func (m *Model) approve() tea.Cmd {
 	st := m.status()
 	name := model.InertLine(m.selected().Name)
 	if st == nil || st.State != model.RolloutPaused || st.Waiting != rollout.WaitApproval {
-		m.note = "nothing awaits approval on " + name
+		m.warn("nothing awaits approval on " + name)
 		return nil
 	}
 	eng, env, bg := m.eng, st.Env, m.bg
@@ -529,7 +530,7 @@ func (m *Model) confirmAbort() tea.Cmd {
 	st := m.status()
 	name := model.InertLine(m.selected().Name)
 	if st == nil || !st.InFlight() {
-		m.note = "no rollout in flight on " + name
+		m.warn("no rollout in flight on " + name)
 		return nil
 	}
 	detail := []string{
@@ -576,3 +577,6 @@ func (m *Model) FullHelp() [][]key.Binding {
 		{k.Deploy, k.Promote, k.Approve, k.AbortRollout},
 	}
 }
+
+// warn tells the person why a key did nothing.
+func (m *Model) warn(s string) { m.note, m.noteWarn = s, true }

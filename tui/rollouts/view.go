@@ -504,6 +504,8 @@ func (m *Model) bottom() []string {
 		status = m.st.Warn.Render("… " + model.InertLine(m.busy))
 	case m.err != nil:
 		status = m.st.Error.Render("error: " + model.InertLine(m.err.Error()))
+	case m.note != "" && m.noteWarn:
+		status = m.st.Warn.Render(model.InertLine(m.note))
 	case m.note != "":
 		status = m.st.OK.Render(model.InertLine(m.note))
 	}
