@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/switchyard/switchyard/engine/binrepo"
+	"github.com/switchyard/switchyard/engine/journal"
 	"github.com/switchyard/switchyard/model"
 )
 
@@ -49,4 +50,58 @@ func (e *Engine) LiveBuild(ctx context.Context, track string) (model.Build, erro
 		return model.Build{}, err
 	}
 	return bin.Live(ctx, t.Name)
+}
+
+// PointBuild moves the symlink of track's bin branch to build, in a commit
+// of its own, if it names expect now (0: no check) — the bin traffic
+// driver's switch. The move is journaled (kind "bin", action "pointed") and
+// pushed to [bin] remote with a lease when one is set; a failed push leaves
+// the local move in place and returns an error wrapping ErrPush. Pointing at
+// the build already live does nothing.
+func (e *Engine) PointBuild(ctx context.Context, track string, build, expect int) error {
+	t, err := e.track(track)
+	if err != nil {
+		return err
+	}
+	bin, err := e.BinRepo(ctx)
+	if err != nil {
+		return err
+	}
+	head, err := bin.Head(ctx, t.Name)
+	if err != nil {
+		return err
+	}
+	cur, err := bin.LiveNumber(ctx, t.Name)
+	if err != nil && !errors.Is(err, binrepo.ErrNoLive) {
+		return err
+	}
+	if expect != 0 && cur != expect {
+		return fmt.Errorf("%w: the %s symlink of %s names build %d, expected %d", binrepo.ErrRefMoved, bin.Name(), t.Name, cur, expect)
+	}
+	if cur == build {
+		return nil
+	}
+	sig, err := e.committer()
+	if err != nil {
+		return fmt.Errorf("bin point: %w", err)
+	}
+	h, err := bin.Point(ctx, binrepo.PointOptions{Branch: t.Name, Number: build, Expect: head, Signature: sig})
+	if err != nil {
+		return err
+	}
+	entry := journal.Entry{Kind: "bin", Action: "pointed", Track: t.Name, Build: build,
+		Message: fmt.Sprintf("%s → %s on %s", bin.Name(), model.BuildFolder(bin.Name(), build), t.Name),
+		Detail:  map[string]any{"from_build": cur, "bin_commit": h.String(), "bin_parent": head.String()}}
+	if err := e.Record(ctx, entry); err != nil {
+		return err
+	}
+	if remote := e.cfg.Bin.Remote; remote != "" {
+		if err := bin.Push(ctx, remote, t.Name, head, h); err != nil {
+			err = fmt.Errorf("%w: %w", ErrPush, err)
+			_ = e.Record(context.WithoutCancel(ctx), journal.Entry{Kind: "bin", Action: "push-failed", Track: t.Name, Build: build, Message: err.Error(), Detail: map[string]any{"remote": remote, "bin_commit": h.String()}})
+			return err
+		}
+		return e.Record(ctx, journal.Entry{Kind: "bin", Action: "pushed", Track: t.Name, Build: build, Message: fmt.Sprintf("%s pushed to %s", bin.Name(), remote), Detail: map[string]any{"remote": remote, "bin_commit": h.String()}})
+	}
+	return nil
 }

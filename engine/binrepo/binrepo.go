@@ -298,7 +298,8 @@ func (r *Repo) findBinCommits(ctx context.Context, head plumbing.Hash, folders m
 	return nil
 }
 
-// Live is the build the symlink of branch points at.
+// Live is the build the symlink of branch points at, with the bin commit
+// that added it.
 func (r *Repo) Live(ctx context.Context, branch string) (model.Build, error) {
 	head, err := r.Head(ctx, branch)
 	if err != nil {
@@ -308,16 +309,38 @@ func (r *Repo) Live(ctx context.Context, branch string) (model.Build, error) {
 	if err != nil {
 		return model.Build{}, fmt.Errorf("bin branch %s: %w", branch, err)
 	}
-	builds, err := r.Builds(ctx, branch)
+	t, err := r.rootTree(head)
 	if err != nil {
 		return model.Build{}, err
 	}
-	for _, b := range builds {
-		if b.Number == n {
-			return b, nil
-		}
+	h, ok := r.builds(t)[n]
+	if !ok {
+		return model.Build{}, fmt.Errorf("bin branch %s: %s points at %s: %w", branch, r.name, model.BuildFolder(r.name, n), ErrNoBuild)
 	}
-	return model.Build{}, fmt.Errorf("bin branch %s: %s points at %s: %w", branch, r.name, model.BuildFolder(r.name, n), ErrNoBuild)
+	b, err := r.manifest(h, n, branch)
+	if err != nil {
+		return model.Build{}, err
+	}
+	out := []model.Build{b}
+	if err := r.findBinCommits(ctx, head, map[int]plumbing.Hash{n: h}, out); err != nil {
+		return model.Build{}, err
+	}
+	return out[0], nil
+}
+
+// LiveNumber is the number of the build the symlink of branch points at,
+// read from the branch head alone (cheap enough to poll); ErrNoLive when
+// there is none.
+func (r *Repo) LiveNumber(ctx context.Context, branch string) (int, error) {
+	head, err := r.Head(ctx, branch)
+	if err != nil {
+		return 0, err
+	}
+	n, err := r.liveNumber(head)
+	if err != nil {
+		return 0, fmt.Errorf("bin branch %s: %w", branch, err)
+	}
+	return n, nil
 }
 
 // liveNumber reads the symlink at commit head.

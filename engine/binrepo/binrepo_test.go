@@ -433,3 +433,26 @@ func TestOpenRefused(t *testing.T) {
 		}
 	}
 }
+
+func TestLiveNumber(t *testing.T) {
+	ctx := context.Background()
+	g, r := bareBin(t)
+	if _, err := r.LiveNumber(ctx, "prod"); !errors.Is(err, ErrNoLive) {
+		t.Errorf("LiveNumber(no branch) = %v; want ErrNoLive", err)
+	}
+	for n := 1; n <= 2; n++ {
+		if _, err := commitBuild(t, r, "prod", n, writeFiles(t, map[string]string{"a": "x"})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := r.LiveNumber(ctx, "prod"); n != 2 || err != nil {
+		t.Errorf("LiveNumber = %d, %v; want 2", n, err)
+	}
+	// The symlink pointed by hand at a folder that is not a build.
+	head := g.Git("rev-parse", "prod")
+	other := g.Git("commit-tree", "-p", head, "-m", "by hand", g.Git("mktree", "--missing"))
+	g.Git("update-ref", "refs/heads/prod", other)
+	if _, err := r.LiveNumber(ctx, "prod"); !errors.Is(err, ErrNoLive) {
+		t.Errorf("LiveNumber(no symlink) = %v; want ErrNoLive", err)
+	}
+}
