@@ -152,6 +152,7 @@ func (m *Model) View() string {
 				state = fmt.Sprintf("#%d %s", r.Build, state)
 			}
 			if r.Waves > 0 && r.Wave >= 0 {
+				state = strings.TrimSuffix(state, " "+string(model.RolloutWave))
 				state += fmt.Sprintf(" wave %d/%d", r.Wave+1, r.Waves)
 			}
 			if r.Waiting != "" {
