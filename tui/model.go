@@ -110,7 +110,7 @@ type Model struct {
 
 	// Request ids: answers to older requests are dropped.
 	seq struct {
-		status, pending, envs, lead, session, check, reload int
+		status, pending, envs, lead, session, check, reload, envSettle int
 		logs                                                map[string]int
 	}
 	cursors   map[string]string // next page cursor per track
@@ -289,6 +289,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			errText = msg.err.Error()
 		}
 		m.envs.SetEnvironments(msg.envs, errText)
+		for name, st := range msg.rollouts {
+			m.envs.SetRollout(name, environments.Rollout{State: st.State, Build: st.Build, Wave: st.Wave, Waves: len(st.Waves), Waiting: st.Waiting})
+		}
 		return m, nil
 	case leadMsg:
 		if msg.seq != m.seq.lead {
@@ -329,6 +332,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(m.gotEvent(msg.ev), waitEvent(m.events))
 	case eventsClosedMsg:
 		return m, nil
+	case envsSettledMsg:
+		if msg.seq != m.seq.envSettle {
+			return m, nil
+		}
+		return m, m.loadEnvs()
 	case reloadMsg:
 		if msg.seq != m.seq.reload {
 			return m, nil
@@ -619,8 +627,9 @@ func (m *Model) gotEvent(ev model.Event) tea.Cmd {
 		m.seq.reload++
 		return settle(m.seq.reload)
 	case ev.Source == "rollout" && ev.Env != "":
-		m.seq.reload++
-		return tea.Batch(m.loadEnvs())
+		m.seq.envSettle++
+		seq := m.seq.envSettle
+		return tea.Tick(500*time.Millisecond, func(time.Time) tea.Msg { return envsSettledMsg{seq} })
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/switchyard/switchyard/engine"
+	"github.com/switchyard/switchyard/engine/rollout"
 	"github.com/switchyard/switchyard/engine/sequence"
 	"github.com/switchyard/switchyard/model"
 )
@@ -43,9 +44,10 @@ type (
 		err   error
 	}
 	envsMsg struct {
-		seq  int
-		envs []model.Environment
-		err  error
+		seq      int
+		envs     []model.Environment
+		rollouts map[string]*rollout.Status
+		err      error
 	}
 	leadMsg struct {
 		seq int
@@ -81,6 +83,8 @@ type (
 	eventsClosedMsg struct{}
 	// reloadMsg fires when a burst of change events has settled.
 	reloadMsg struct{ seq int }
+	// envsSettledMsg fires when a burst of rollout events has settled.
+	envsSettledMsg struct{ seq int }
 )
 
 func withTimeout() (context.Context, context.CancelFunc) {
@@ -128,7 +132,13 @@ func loadEnvs(e *engine.Engine, seq int) tea.Cmd {
 		ctx, cancel := withTimeout()
 		defer cancel()
 		envs, err := e.Environments(ctx)
-		return envsMsg{seq: seq, envs: envs, err: err}
+		msg := envsMsg{seq: seq, envs: envs, err: err, rollouts: map[string]*rollout.Status{}}
+		for _, env := range envs {
+			if st, err := e.RolloutStatus(ctx, env.Name); err == nil && st != nil {
+				msg.rollouts[env.Name] = st
+			}
+		}
+		return msg
 	}
 }
 
