@@ -111,7 +111,7 @@ type Model struct {
 	// Request ids: answers to older requests are dropped.
 	seq struct {
 		status, pending, envs, lead, session, check, reload, envSettle int
-		logs                                                map[string]int
+		logs                                                           map[string]int
 	}
 	cursors   map[string]string // next page cursor per track
 	checking  []pending.Item    // dry runs still to do, in order
