@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/switchyard/switchyard/engine/demo"
@@ -32,8 +33,12 @@ func runDemo(ctx context.Context, c *cli, args []string) error {
 	return openOrStatus(ctx, c, sb.Src)
 }
 
-// openOrStatus shows the sandbox's source repo. Until the cockpit can be
-// opened from here it prints what the status command prints.
+// openOrStatus opens the cockpit on the sandbox's source repo; without a
+// terminal (a script, a test) it prints what the status command prints.
 func openOrStatus(ctx context.Context, c *cli, repoDir string) error {
-	return runStatus(ctx, c, []string{"--repo", repoDir})
+	err := openCockpit(ctx, c, repoDir)
+	if errors.Is(err, errNoTerminal) {
+		return runStatus(ctx, c, []string{"--repo", repoDir})
+	}
+	return err
 }

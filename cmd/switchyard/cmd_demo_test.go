@@ -60,13 +60,25 @@ func TestDemoCommand(t *testing.T) {
 	}
 }
 
-// Without --no-open the sandbox's path comes first, then the sandbox is shown.
+// Without --no-open the sandbox's path comes first, then the sandbox is
+// shown: without a terminal, as the status command shows it.
 func TestDemoCommandShows(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "sandbox")
 	var stdout, stderr bytes.Buffer
-	run(context.Background(), []string{"demo", "--dir", dir}, &cli{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr})
-	if first, _, _ := strings.Cut(stdout.String(), "\n"); first != "sandbox: "+dir {
+	code := run(context.Background(), []string{"demo", "--dir", dir}, &cli{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr})
+	if code != exitOK {
+		t.Fatalf("switchyard demo = %d; want 0\nstderr: %s", code, stderr.String())
+	}
+	first, rest, _ := strings.Cut(stdout.String(), "\n")
+	if first != "sandbox: "+dir {
 		t.Errorf("first line = %q; want %q", first, "sandbox: "+dir)
+	}
+	var status bytes.Buffer
+	if code := run(context.Background(), []string{"status", "--repo", filepath.Join(dir, "src")}, &cli{stdin: strings.NewReader(""), stdout: &status, stderr: &stderr}); code != exitOK {
+		t.Fatalf("switchyard status on the sandbox = %d: %s", code, stderr.String())
+	}
+	if rest != status.String() {
+		t.Errorf("after the path, demo printed:\n%s\nwant what status prints:\n%s", rest, status.String())
 	}
 }
 
