@@ -52,8 +52,8 @@ func (e *Engine) LiveBuild(ctx context.Context, track string) (model.Build, erro
 	return bin.Live(ctx, t.Name)
 }
 
-// PointBuild moves the symlink of track's bin branch to build, in a commit
-// of its own, if it names expect now (0: no check) — the bin traffic
+// PointBuild moves the symlink of track's bin branch (first fast-forwarded
+// to [bin] remote's, as for Release) to build, in a commit of its own, if it names expect now (0: no check) — the bin traffic
 // driver's switch. The move is journaled (kind "bin", action "pointed") and
 // pushed to [bin] remote with a lease when one is set; a failed push leaves
 // the local move in place and returns an error wrapping ErrPush. Pointing at
@@ -65,6 +65,9 @@ func (e *Engine) PointBuild(ctx context.Context, track string, build, expect int
 	}
 	bin, err := e.BinRepo(ctx)
 	if err != nil {
+		return err
+	}
+	if err := e.syncBin(ctx, bin, t.Name); err != nil {
 		return err
 	}
 	head, err := bin.Head(ctx, t.Name)

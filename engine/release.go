@@ -46,8 +46,10 @@ type ReleaseOptions struct {
 
 // Release builds a commit of a track and commits the build to the bin repo:
 //
-//  1. the next build number is one above the highest on the track's bin
-//     branch, read together with the branch head the commit will be based on;
+//  1. with a [bin] remote, the bin branch is first fast-forwarded to the
+//     remote's (refused when they diverged); the next build number is one
+//     above the highest on the branch, read together with the head the
+//     commit will be based on;
 //  2. the build command runs in a temporary checkout of the commit, its
 //     output streamed as model.Event{Source: "build", Kind: "log"} and
 //     written to <gitdir>/switchyard/builds/<track>-<n>.log, with the
@@ -97,6 +99,9 @@ func (e *Engine) release(ctx context.Context, o ReleaseOptions) (b model.Build, 
 		return model.Build{}, logPath, err
 	}
 	branch := track.Name
+	if err := e.syncBin(ctx, bin, branch); err != nil {
+		return model.Build{}, logPath, err
+	}
 	base, err := bin.Head(ctx, branch)
 	if err != nil {
 		return model.Build{}, logPath, err
@@ -189,6 +194,25 @@ func (e *Engine) release(ctx context.Context, o ReleaseOptions) (b model.Build, 
 		state("pushed")
 	}
 	return b, logPath, nil
+}
+
+// syncBin fast-forwards the bin branch to [bin] remote's, if one is set,
+// and journals the move.
+func (e *Engine) syncBin(ctx context.Context, bin *binrepo.Repo, branch string) error {
+	remote := e.cfg.Bin.Remote
+	if remote == "" {
+		return nil
+	}
+	sig, err := e.committer()
+	if err != nil {
+		return fmt.Errorf("bin sync: %w", err)
+	}
+	h, moved, err := bin.Sync(ctx, remote, branch, sig)
+	if err != nil || !moved {
+		return err
+	}
+	return e.Record(ctx, journal.Entry{Kind: "bin", Action: "fast-forwarded", Track: branch,
+		Message: fmt.Sprintf("%s fast-forwarded to %s from %s", branch, binShort(h), remote), Detail: map[string]any{"remote": remote, "bin_commit": h.String()}})
 }
 
 // releaseFailed journals and announces a release that ended without a

@@ -27,6 +27,7 @@ case "$(cat mode)" in
 fail) echo "tests failed"; exit 1 ;;
 hang) sleep 100 & echo "grandchild $!"; sleep 100 ;;
 escape) mkdir -p dist; ln -s ../../etc dist/etc; exit 0 ;;
+remoterace) git --git-dir "$REMOTE" update-ref refs/heads/prod "$(git --git-dir "$REMOTE" commit-tree -p prod -m other "$(git --git-dir "$REMOTE" mktree </dev/null)")" ;;
 race) git --git-dir "$BIN" update-ref refs/heads/prod "$(git --git-dir "$BIN" commit-tree -m other "$(git --git-dir "$BIN" mktree </dev/null)")" ;;
 esac
 mkdir -p dist
@@ -79,12 +80,13 @@ func newReleaseFixture(t *testing.T, mode string, timeout string, withRemote boo
 	binDir := t.TempDir()
 	f.bin = testrepo.Open(t, binDir)
 	f.bin.Git("init", "-q", "--bare")
-	remoteLine := ""
+	remoteLine, remoteEnv := "", ""
 	if withRemote {
 		rd := t.TempDir()
 		f.remote = testrepo.Open(t, rd)
 		f.remote.Git("init", "-q", "--bare")
 		remoteLine = "remote = " + strconv.Quote(rd)
+		remoteEnv = `, "REMOTE=` + rd + `"`
 	}
 	cfg := `[[track]]
 name = "dev"
@@ -98,7 +100,7 @@ name = "app"
 command = ["sh", "build.sh"]
 output = "dist"
 timeout = "` + timeout + `"
-env = ["BIN=` + binDir + `"]
+env = ["BIN=` + binDir + `"` + remoteEnv + `]
 [notify]
 webhook = "` + srv.URL + `"
 `
@@ -315,6 +317,48 @@ func processGone(pid int) bool {
 	}
 }
 
+func TestReleaseRemote(t *testing.T) {
+	ctx := context.Background()
+	f := newReleaseFixture(t, "ok", "1m", true)
+	e := f.open(t)
+	if _, err := e.Release(ctx, ReleaseOptions{Track: "prod"}); err != nil {
+		t.Fatal(err)
+	}
+	// Another machine released build 2: the local bin branch is
+	// fast-forwarded before build 3 is added on top.
+	other := f.remote.Git("commit-tree", "-p", "prod", "-m", "build 2 elsewhere", f.remote.Git("mktree"))
+	f.remote.Git("update-ref", "refs/heads/prod", other)
+	b, err := e.Release(ctx, ReleaseOptions{Track: "prod"})
+	if err != nil {
+		t.Fatalf("Release behind the remote = %v", err)
+	}
+	if got := f.bin.Git("rev-parse", "prod^"); got != other {
+		t.Errorf("build %d based on %s; want the remote's %s", b.Number, got, other)
+	}
+	if got := f.remote.Git("rev-parse", "prod"); got != b.BinCommit {
+		t.Errorf("remote prod = %s; want %s", got, b.BinCommit)
+	}
+	if got := journalActions(t, e); !contains(got, "bin fast-forwarded") {
+		t.Errorf("journal = %v; want the fast-forward", got)
+	}
+
+	// Diverged: refused before anything is built.
+	local := f.bin.Git("commit-tree", "-p", "prod", "-m", "local only", f.bin.Git("mktree"))
+	f.bin.Git("update-ref", "refs/heads/prod", local)
+	theirs := f.remote.Git("commit-tree", "-p", "prod", "-m", "remote only", f.remote.Git("mktree"))
+	f.remote.Git("update-ref", "refs/heads/prod", theirs)
+	before := len(journalActions(t, e))
+	if _, err := e.Release(ctx, ReleaseOptions{Track: "prod"}); !errors.Is(err, binrepo.ErrDiverged) {
+		t.Fatalf("Release on diverged branches = %v; want ErrDiverged", err)
+	}
+	if got := journalActions(t, e); len(got) != before {
+		t.Errorf("a refused release journaled %v", got[before:])
+	}
+	if f.bin.Git("rev-parse", "prod") != local || f.remote.Git("rev-parse", "prod") != theirs {
+		t.Errorf("a refused release moved a branch")
+	}
+}
+
 func TestReleasePushRefused(t *testing.T) {
 	ctx := context.Background()
 	f := newReleaseFixture(t, "ok", "1m", true)
@@ -322,9 +366,8 @@ func TestReleasePushRefused(t *testing.T) {
 	if _, err := e.Release(ctx, ReleaseOptions{Track: "prod"}); err != nil {
 		t.Fatal(err)
 	}
-	// Someone pushes another commit to the bin remote.
-	other := f.remote.Git("commit-tree", "-p", "prod", "-m", "other", f.remote.Git("mktree"))
-	f.remote.Git("update-ref", "refs/heads/prod", other)
+	// The remote moves while build 2 runs.
+	f.src.Commit("prod", "race the remote", map[string]string{"mode": "remoterace\n"})
 	b, err := e.Release(ctx, ReleaseOptions{Track: "prod"})
 	if !errors.Is(err, ErrPush) || !errors.Is(err, binrepo.ErrRemoteMoved) {
 		t.Fatalf("Release over a moved remote = %v; want ErrPush wrapping ErrRemoteMoved", err)
@@ -332,8 +375,8 @@ func TestReleasePushRefused(t *testing.T) {
 	if b.Number != 2 || f.bin.Git("rev-parse", "prod") != b.BinCommit {
 		t.Errorf("build %+v not committed locally", b)
 	}
-	if got := f.remote.Git("rev-parse", "prod"); got != other {
-		t.Errorf("remote prod = %s; want the other writer's %s", got, other)
+	if got := f.remote.Git("log", "-1", "--format=%s", "prod"); got != "other" {
+		t.Errorf("remote prod is %q; want the other writer's commit kept", got)
 	}
 	got := journalActions(t, e)
 	if !contains(got, "bin push-failed") {

@@ -456,3 +456,45 @@ func TestLiveNumber(t *testing.T) {
 		t.Errorf("LiveNumber(no symlink) = %v; want ErrNoLive", err)
 	}
 }
+
+func TestSync(t *testing.T) {
+	ctx := context.Background()
+	remoteDir := t.TempDir()
+	remote := testrepo.Open(t, remoteDir)
+	remote.Git("init", "-q", "--bare")
+	ga, a := bareBin(t)
+	ga.Git("remote", "add", "origin", remoteDir)
+	_, b := bareBin(t) // another machine, pushing by path
+
+	if h, moved, err := a.Sync(ctx, "origin", "prod", sig); err != nil || moved || !h.IsZero() {
+		t.Fatalf("Sync(empty remote) = %s, %v, %v; want nothing", h, moved, err)
+	}
+	b1, _ := commitBuild(t, b, "prod", 1, writeFiles(t, map[string]string{"a": "1"}))
+	if err := b.Push(ctx, remoteDir, "prod", plumbing.ZeroHash, b1); err != nil {
+		t.Fatal(err)
+	}
+	h, moved, err := a.Sync(ctx, "origin", "prod", sig)
+	if err != nil || !moved || h != b1 {
+		t.Fatalf("Sync(remote ahead) = %s, %v, %v; want a fast-forward to %s", h, moved, err, b1)
+	}
+	if got := ga.Git("rev-parse", "prod"); got != b1.String() {
+		t.Errorf("local prod = %s; want %s", got, b1)
+	}
+	if n, _ := a.Next(ctx, "prod"); n != 2 {
+		t.Errorf("Next after Sync = %d; want 2", n)
+	}
+	a2, _ := commitBuild(t, a, "prod", 2, writeFiles(t, map[string]string{"a": "2"}))
+	if h, moved, err := a.Sync(ctx, "origin", "prod", sig); err != nil || moved || h != a2 {
+		t.Errorf("Sync(local ahead) = %s, %v, %v; want %s unchanged", h, moved, err, a2)
+	}
+	b2, _ := commitBuild(t, b, "prod", 2, writeFiles(t, map[string]string{"a": "other 2"}))
+	if err := b.Push(ctx, remoteDir, "prod", b1, b2); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := a.Sync(ctx, remoteDir, "prod", sig); !errors.Is(err, ErrDiverged) {
+		t.Errorf("Sync(diverged) = %v; want ErrDiverged", err)
+	}
+	if got := ga.Git("rev-parse", "prod"); got != a2.String() {
+		t.Errorf("local prod = %s after a refused sync; want %s", got, a2)
+	}
+}

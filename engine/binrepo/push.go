@@ -9,6 +9,7 @@ import (
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 )
 
@@ -20,22 +21,11 @@ func (r *Repo) Push(ctx context.Context, remote, branch string, old, new plumbin
 	if remote == "" || branch == "" || new.IsZero() {
 		return errors.New("bin push: remote, branch and commit are required")
 	}
-	rem, err := r.repo.Remote(remote)
-	if errors.Is(err, git.ErrRemoteNotFound) {
-		rem = git.NewRemote(r.repo.Storer, &config.RemoteConfig{Name: "anonymous", URLs: []string{remote}})
-	} else if err != nil {
-		return fmt.Errorf("bin push to %s: %w", remote, err)
-	}
+	rem := r.remote(remote)
 	name := branchRef(branch)
-	refs, err := rem.ListContext(ctx, &git.ListOptions{})
-	if err != nil && !errors.Is(err, transport.ErrEmptyRemoteRepository) {
+	cur, err := remoteHead(ctx, rem, name)
+	if err != nil {
 		return fmt.Errorf("bin push to %s: %w", remote, err)
-	}
-	cur := plumbing.ZeroHash
-	for _, ref := range refs {
-		if ref.Name() == name {
-			cur = ref.Hash()
-		}
 	}
 	if cur == new {
 		return nil
@@ -58,4 +48,92 @@ func (r *Repo) Push(ctx context.Context, remote, branch string, old, new plumbin
 		return fmt.Errorf("%w: %s on %s: %v; nothing was pushed", ErrRemoteMoved, branch, remote, err)
 	}
 	return fmt.Errorf("bin push %s to %s: %w", branch, remote, err)
+}
+
+// ErrDiverged: the local and remote bin branches both have commits the
+// other lacks.
+var ErrDiverged = errors.New("bin branch diverged from its remote")
+
+// remote is the named remote of the bin repo, or an anonymous one for a URL
+// or path.
+func (r *Repo) remote(remote string) *git.Remote {
+	if rem, err := r.repo.Remote(remote); err == nil {
+		return rem
+	}
+	return git.NewRemote(r.repo.Storer, &config.RemoteConfig{Name: "anonymous", URLs: []string{remote}})
+}
+
+// remoteHead is where name is on rem now; the zero hash when absent.
+func remoteHead(ctx context.Context, rem *git.Remote, name plumbing.ReferenceName) (plumbing.Hash, error) {
+	refs, err := rem.ListContext(ctx, &git.ListOptions{})
+	if err != nil && !errors.Is(err, transport.ErrEmptyRemoteRepository) {
+		return plumbing.ZeroHash, err
+	}
+	for _, ref := range refs {
+		if ref.Name() == name {
+			return ref.Hash(), nil
+		}
+	}
+	return plumbing.ZeroHash, nil
+}
+
+// trackingRef is where a fetched remote branch is kept: the usual
+// remote-tracking ref for a named remote, refs/switchyard/fetched/<b> for a
+// URL.
+func trackingRef(rem *git.Remote, branch string) plumbing.ReferenceName {
+	if n := rem.Config().Name; n != "anonymous" {
+		return plumbing.NewRemoteReferenceName(n, branch)
+	}
+	return plumbing.ReferenceName("refs/switchyard/fetched/" + branch)
+}
+
+// Sync brings branch up to date with remote before a build is added: it
+// fetches the remote branch and fast-forwards the local one to it (by
+// compare-and-swap) when the remote is ahead. A local branch ahead of the
+// remote is left as it is (the next push sends it); branches that both moved
+// give ErrDiverged and change nothing. It returns the local head afterwards
+// and whether it moved.
+func (r *Repo) Sync(ctx context.Context, remote, branch string, who object.Signature) (plumbing.Hash, bool, error) {
+	rem := r.remote(remote)
+	name := branchRef(branch)
+	remoteAt, err := remoteHead(ctx, rem, name)
+	if err != nil {
+		return plumbing.ZeroHash, false, fmt.Errorf("bin fetch from %s: %w", remote, err)
+	}
+	local, err := r.Head(ctx, branch)
+	if err != nil {
+		return plumbing.ZeroHash, false, err
+	}
+	if remoteAt.IsZero() || remoteAt == local {
+		return local, false, nil
+	}
+	spec := config.RefSpec("+" + name.String() + ":" + trackingRef(rem, branch).String())
+	err = rem.FetchContext(ctx, &git.FetchOptions{RemoteName: rem.Config().Name, RefSpecs: []config.RefSpec{spec}})
+	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
+		return plumbing.ZeroHash, false, fmt.Errorf("bin fetch %s from %s: %w", branch, remote, err)
+	}
+	theirs, err := r.repo.CommitObject(remoteAt)
+	if err != nil {
+		return plumbing.ZeroHash, false, fmt.Errorf("bin fetch %s from %s: %w", branch, remote, err)
+	}
+	if !local.IsZero() {
+		ours, err := r.repo.CommitObject(local)
+		if err != nil {
+			return plumbing.ZeroHash, false, err
+		}
+		if ahead, err := theirs.IsAncestor(ours); err != nil {
+			return plumbing.ZeroHash, false, err
+		} else if ahead {
+			return local, false, nil
+		}
+		if behind, err := ours.IsAncestor(theirs); err != nil {
+			return plumbing.ZeroHash, false, err
+		} else if !behind {
+			return plumbing.ZeroHash, false, fmt.Errorf("%w: %s is at %s here and %s on %s; reconcile them with git first", ErrDiverged, branch, short(local), short(remoteAt), remote)
+		}
+	}
+	if err := r.updateRef(branch, local, remoteAt, who, "switchyard: fast-forward to "+remote); err != nil {
+		return plumbing.ZeroHash, false, err
+	}
+	return remoteAt, true, nil
 }
