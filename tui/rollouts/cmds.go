@@ -26,6 +26,7 @@ type Engine interface {
 	Approve(ctx context.Context, env string, a engine.RolloutAction) (*rollout.Status, error)
 	AbortRollout(ctx context.Context, env string, a engine.RolloutAction) (*rollout.Status, error)
 	Subscribe(ctx context.Context) <-chan model.Event
+	Builds(ctx context.Context, track string) ([]model.Build, error)
 }
 
 // callTimeout bounds one engine call made for the screen.
@@ -46,7 +47,10 @@ type EnvironmentsMsg struct {
 	Seq      int
 	Envs     []model.Environment
 	Statuses map[string]*rollout.Status
-	Err      error
+	// Newest is the newest build of each environment's track in the bin
+	// repo, where there is one: what d offers to deploy.
+	Newest map[string]model.Build
+	Err    error
 }
 
 // StatusMsg carries one environment's rollout status, from an engine event
@@ -87,12 +91,18 @@ func load(e Engine, seq int) tea.Cmd {
 		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 		defer cancel()
 		envs, err := e.Environments(ctx)
-		msg := EnvironmentsMsg{Seq: seq, Envs: envs, Statuses: map[string]*rollout.Status{}}
+		msg := EnvironmentsMsg{Seq: seq, Envs: envs, Statuses: map[string]*rollout.Status{}, Newest: map[string]model.Build{}}
 		var errs []error
 		if err != nil {
 			errs = append(errs, err)
 		}
 		for _, env := range envs {
+			if _, done := msg.Newest[env.Track]; !done {
+				// Only an offer: without a bin repo there is none.
+				if bs, err := e.Builds(ctx, env.Track); err == nil && len(bs) > 0 {
+					msg.Newest[env.Track] = bs[len(bs)-1]
+				}
+			}
 			st, err := e.RolloutStatus(ctx, env.Name)
 			switch {
 			case errors.Is(err, rollout.ErrNoRollout):

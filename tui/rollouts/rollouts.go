@@ -38,9 +38,11 @@ type Model struct {
 	loaded   bool
 	envs     []model.Environment
 	statuses map[string]*rollout.Status
+	newest   map[string]model.Build // per track
 	sel      int
 	busy     string
-	err      error
+	loadErr  error // the last load's failure
+	err      error // the last action's failure
 	note     string
 	noteWarn bool // note says why something was refused
 
@@ -118,13 +120,13 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		m.loading, m.loaded = false, true
-		m.err = msg.Err
+		m.loadErr = msg.Err
 		if msg.Envs != nil {
 			var keep string
 			if e := m.selected(); e != nil {
 				keep = e.Name
 			}
-			m.envs, m.statuses = msg.Envs, msg.Statuses
+			m.envs, m.statuses, m.newest = msg.Envs, msg.Statuses, msg.Newest
 			m.sel = 0
 			for i, e := range m.envs {
 				if e.Name == keep {
@@ -328,19 +330,15 @@ func liveBuild(e *model.Environment) (int, model.Color) {
 	return e.Blue.Build, model.Blue
 }
 
-// suggestBuild proposes the newest build any environment of the same track
-// runs, when it is newer than env's live one.
+// suggestBuild proposes the newest build of env's track, when it is newer
+// than the live one; else the newest any environment of the track runs.
 func (m *Model) suggestBuild(e *model.Environment) int {
 	live, _ := liveBuild(e)
-	best := 0
+	best := m.newest[e.Track].Number
 	for _, o := range m.envs {
-		if o.Track != e.Track {
-			continue
+		if o.Track == e.Track {
+			best = max(best, o.Blue.Build, o.Green.Build)
 		}
-		best = max(best, o.Blue.Build, o.Green.Build)
-	}
-	if st := m.statuses[e.Name]; st != nil {
-		best = max(best, st.Build)
 	}
 	if best > live {
 		return best

@@ -25,8 +25,8 @@ func (m *Model) View() string {
 		out = []string{m.st.TitleActive.Render("Rollouts"), "",
 			m.st.Normal.Render("No environments are configured."),
 			m.st.Muted.Render("Add [[deploy.environment]] tables to switchyard.toml (see the example in the README).")}
-		if m.err != nil {
-			out = append(out, "", m.st.Error.Render("error: "+model.InertLine(m.err.Error())))
+		if err := m.firstErr(); err != nil {
+			out = append(out, "", m.st.Error.Render("error: "+model.InertLine(err.Error())))
 		}
 	default:
 		out = m.viewEnvs()
@@ -206,7 +206,7 @@ func (m *Model) detail() []string {
 		live, slot := liveBuild(e)
 		return []string{name,
 			m.label("State") + m.st.Muted.Render(fmt.Sprintf("no rollout recorded; %s serves build %s", slot, buildText(live))),
-			m.label("") + m.st.Muted.Render("d deploys a build"),
+			m.label("Builds") + m.buildsLine(e),
 		}
 	}
 	head := name + m.st.Normal.Render(fmt.Sprintf(" · build %d over %s · %s → %s", st.Build, buildText(st.From), st.Live, st.Target))
@@ -215,6 +215,9 @@ func (m *Model) detail() []string {
 	}
 	out := []string{head}
 	out = append(out, m.label("State")+m.stateLine(st))
+	if st.State.Terminal() {
+		out = append(out, m.label("Builds")+m.buildsLine(e))
+	}
 	out = append(out, m.label("Traffic")+m.trafficLine(e, st))
 	if l := m.nodesLine(st); l != "" {
 		out = append(out, m.label("Nodes")+l)
@@ -250,6 +253,22 @@ func (m *Model) detail() []string {
 		}
 	}
 	return out
+}
+
+// buildsLine offers the newest build of the track.
+func (m *Model) buildsLine(e *model.Environment) string {
+	b, ok := m.newest[e.Track]
+	if !ok {
+		return m.st.Muted.Render("d deploys a build")
+	}
+	s := m.st.Normal.Render(fmt.Sprintf("newest of %s: #%d", model.InertLine(e.Track), b.Number))
+	if !b.Time.IsZero() {
+		s += m.st.Muted.Render(" built " + b.Time.Local().Format("Jan 2 15:04"))
+	}
+	if live, _ := liveBuild(e); b.Number > live {
+		return s + m.st.Warn.Render(" · not deployed here: d deploys it")
+	}
+	return s + m.st.Muted.Render(" · deployed")
 }
 
 func (m *Model) stateLine(st *rollout.Status) string {
@@ -502,14 +521,22 @@ func (m *Model) bottom() []string {
 	switch {
 	case m.busy != "":
 		status = m.st.Warn.Render("… " + model.InertLine(m.busy))
-	case m.err != nil:
-		status = m.st.Error.Render("error: " + model.InertLine(m.err.Error()))
+	case m.firstErr() != nil:
+		status = m.st.Error.Render("error: " + model.InertLine(m.firstErr().Error()))
 	case m.note != "" && m.noteWarn:
 		status = m.st.Warn.Render(model.InertLine(m.note))
 	case m.note != "":
 		status = m.st.OK.Render(model.InertLine(m.note))
 	}
 	return append(out, status)
+}
+
+// firstErr is the error to show: an action's, else the last load's.
+func (m *Model) firstErr() error {
+	if m.err != nil {
+		return m.err
+	}
+	return m.loadErr
 }
 
 // fit cuts or pads s to exactly w columns.
