@@ -75,6 +75,7 @@ var goodOutput = map[string]string{
 	"empty/":       "",
 	"dangling@":    "lib/not-there",
 	"deep/a/b/c@":  "../../../bin/run",
+	"big.bin":      strings.Repeat("0123456789abcdef", 3<<16), // 3 MiB
 	"spaces in it": "x\n",
 }
 
@@ -133,6 +134,9 @@ func TestCommitBuild(t *testing.T) {
 		t.Errorf("manifest = %+v", m)
 	}
 	g.Git("fsck", "--strict", "--no-dangling")
+	if tmp, _ := filepath.Glob(filepath.Join(r.gitDir, "objects", "tmp_obj_*")); len(tmp) != 0 {
+		t.Errorf("temporary object files left: %v", tmp)
+	}
 
 	// The folder is the tree git itself makes of the same files.
 	oracle := testrepo.New(t)

@@ -1,6 +1,7 @@
 package binrepo
 
 import (
+	"compress/zlib"
 	"context"
 	"fmt"
 	"io"
@@ -181,26 +182,63 @@ func resolve(root *node, stack []string, target string, depth int) ([]string, bo
 	return stack, true
 }
 
-// writeBlob stores content as a blob.
+// writeBlob stores size bytes of rd as a loose blob object, streaming: a
+// build artefact of hundreds of megabytes is never held in memory. The
+// object is written to a temporary file, synced and renamed into place, as
+// git does.
 func (r *Repo) writeBlob(rd io.Reader, size int64) (plumbing.Hash, error) {
-	obj := r.repo.Storer.NewEncodedObject()
-	obj.SetType(plumbing.BlobObject)
-	obj.SetSize(size)
-	w, err := obj.Writer()
+	objects := filepath.Join(r.gitDir, "objects")
+	tmp, err := os.CreateTemp(objects, "tmp_obj_")
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
-	n, err := io.Copy(w, rd)
-	if err != nil {
+	done := false
+	defer func() {
+		if !done {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	zw := zlib.NewWriter(tmp)
+	if _, err := fmt.Fprintf(zw, "blob %d\x00", size); err != nil {
 		return plumbing.ZeroHash, err
 	}
-	if err := w.Close(); err != nil {
+	hasher := plumbing.NewHasher(plumbing.BlobObject, size)
+	n, err := io.Copy(io.MultiWriter(zw, hasher), io.LimitReader(rd, size+1))
+	if err != nil {
 		return plumbing.ZeroHash, err
 	}
 	if n != size {
 		return plumbing.ZeroHash, fmt.Errorf("changed while read (%d bytes, expected %d)", n, size)
 	}
-	return r.repo.Storer.SetEncodedObject(obj)
+	if err := zw.Close(); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	if err := tmp.Sync(); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	if err := tmp.Close(); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	h := hasher.Sum()
+	hex := h.String()
+	dst := filepath.Join(objects, hex[:2], hex[2:])
+	if _, err := os.Lstat(dst); err == nil {
+		os.Remove(tmp.Name())
+		done = true
+		return h, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	if err := os.Chmod(tmp.Name(), 0o444); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	if err := os.Rename(tmp.Name(), dst); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	done = true
+	return h, nil
 }
 
 // writeNode stores a folder node and its children as trees; empty folders
