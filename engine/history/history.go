@@ -59,7 +59,18 @@ func New(opts Options) (*History, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	g, err := NewGraph(opts.Open, opts.GitDir)
+	open := opts.Open
+	if opts.GitDir != "" {
+		packs := newSharedPacks(opts.GitDir)
+		open = func() (storer.EncodedObjectStorer, error) {
+			s, err := opts.Open()
+			if err != nil {
+				return nil, err
+			}
+			return newPackStorer(packs, s), nil
+		}
+	}
+	g, err := NewGraph(open, opts.GitDir)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +89,7 @@ func New(opts Options) (*History, error) {
 	if path != "" {
 		metaPath = filepath.Join(filepath.Dir(path), "commits")
 	}
-	return &History{graph: g, cache: OpenCache(path), meta: openMetaCache(metaPath), shared: &sharedStorer{open: opts.Open}, open: opts.Open, workers: w, pool: make(chan storer.EncodedObjectStorer, w)}, nil
+	return &History{graph: g, cache: OpenCache(path), meta: openMetaCache(metaPath), shared: &sharedStorer{open: open}, open: open, workers: w, pool: make(chan storer.EncodedObjectStorer, w)}, nil
 }
 
 // DefaultCachePath is where the patch-id cache lives in a git directory.

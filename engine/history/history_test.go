@@ -182,3 +182,51 @@ func TestPatchIDMatchesGit(t *testing.T) {
 		}
 	}
 }
+
+// TestComparePacked runs the comparison over packed objects (read through
+// the shared pack indexes), a pack plus loose objects, and a commit-graph.
+func TestComparePacked(t *testing.T) {
+	r := fixture(t)
+	ctx := context.Background()
+	dev, prod := plumbing.NewHash(r.Rev("dev")), plumbing.NewHash(r.Rev("prod"))
+	loose := openHistory(t, r, "-")
+	want, err := loose.Compare(ctx, dev, prod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	summary := func(c *Cherry) string {
+		var b strings.Builder
+		for _, x := range c.Pending {
+			b.WriteString("p" + x.Hash.String()[:7] + " ")
+		}
+		for _, x := range c.Carried {
+			b.WriteString("c" + x.From.Hash.String()[:7] + x.To.Hash.String()[:7] + string(x.How) + " ")
+		}
+		for _, x := range c.OnlyInTo {
+			b.WriteString("o" + x.Hash.String()[:7] + " ")
+		}
+		return b.String()
+	}
+	r.Git("repack", "-a", "-d", "-q")
+	r.Git("commit-graph", "write", "--reachable")
+	r.Commit("prod", "after the pack", map[string]string{"late.txt": "late\n"}) // loose
+	want2 := r.Rev("prod")
+	for _, name := range []string{"packed", "packed+loose"} {
+		to := prod
+		if name == "packed+loose" {
+			to = plumbing.NewHash(want2)
+		}
+		h := openHistory(t, r, "-")
+		got, err := h.Compare(ctx, dev, to)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		w := summary(want)
+		if name == "packed+loose" {
+			w += "o" + want2[:7] + " "
+		}
+		if summary(got) != w {
+			t.Errorf("%s: Compare = %s; want %s", name, summary(got), w)
+		}
+	}
+}
