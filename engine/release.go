@@ -223,7 +223,11 @@ func (e *Engine) releaseFailed(ctx context.Context, entry journal.Entry, err err
 		err = errors.Join(err, rerr)
 	}
 	state(entry.Action)
-	_ = e.Notify(ctx, notify.Event{Kind: notify.KindBuildFailed, Track: entry.Track, Build: entry.Build, Commit: entry.Commit,
+	kind := notify.KindBuildFailed
+	if entry.Action == "aborted" {
+		kind = notify.KindAbort
+	}
+	_ = e.Notify(ctx, notify.Event{Kind: kind, Track: entry.Track, Build: entry.Build, Commit: entry.Commit,
 		Text: fmt.Sprintf("build %d of %s %s: %v", entry.Build, entry.Track, entry.Action, err), Detail: entry.Detail})
 	return err
 }

@@ -317,6 +317,41 @@ func processGone(pid int) bool {
 	}
 }
 
+func TestReleaseAbort(t *testing.T) {
+	f := newReleaseFixture(t, "hang", "1m", false)
+	e := f.open(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	events := e.Subscribe(ctx)
+	pid := make(chan int, 1)
+	go func() {
+		for ev := range events {
+			if s, ok := strings.CutPrefix(ev.Text, "grandchild "); ok && ev.Kind == "log" {
+				n, _ := strconv.Atoi(s)
+				pid <- n
+				cancel() // the operator aborts
+				return
+			}
+		}
+	}()
+	_, err := e.Release(ctx, ReleaseOptions{Track: "prod"})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("aborted Release = %v; want context.Canceled", err)
+	}
+	if p := <-pid; !processGone(p) {
+		t.Errorf("grandchild %d survived the abort", p)
+	}
+	if got := journalActions(t, e); len(got) < 2 || got[1] != "build aborted" {
+		t.Errorf("journal = %v; want build started, build aborted", got)
+	}
+	if k := f.hook.kinds(); len(k) != 1 || k[0] != "abort" {
+		t.Errorf("webhook kinds = %v; want abort", k)
+	}
+	if _, err := f.bin.TryGit("rev-parse", "-q", "--verify", "prod"); err == nil {
+		t.Errorf("an aborted build reached the bin repo")
+	}
+}
+
 func TestReleaseRemote(t *testing.T) {
 	ctx := context.Background()
 	f := newReleaseFixture(t, "ok", "1m", true)
