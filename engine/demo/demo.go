@@ -21,6 +21,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/switchyard/switchyard/assets"
+	"github.com/switchyard/switchyard/engine/binrepo"
 	"github.com/switchyard/switchyard/engine/config"
 	"github.com/switchyard/switchyard/model"
 )
@@ -521,7 +522,11 @@ func buildBin(ctx context.Context, sc *scenario, sb *Sandbox, src *source) error
 			}
 			sig := sc.signature(bot, b.DaysAgo, b.At, sb.Anchor)
 			from := src.commits[b.Source]
-			mb := model.Build{Name: sc.Bin.Name, Number: b.Number, Track: track, Source: from.hash.String(), Time: sig.When.UTC()}
+			// The manifest and the message are written as a release writes
+			// them (binrepo), so demo builds read like real ones.
+			man := binrepo.Manifest{Name: sc.Bin.Name, Number: b.Number, Track: track, Source: from.hash.String(),
+				Time: sig.When.UTC(), Builder: sig.Name + " <" + sig.Email + ">"}
+			mb := man.Build()
 			folder := mb.Folder()
 			for p, f := range from.files {
 				for _, inc := range sc.Bin.Include {
@@ -530,18 +535,17 @@ func buildBin(ctx context.Context, sc *scenario, sb *Sandbox, src *source) error
 					}
 				}
 			}
-			manifest, err := json.MarshalIndent(mb, "", "  ")
+			manifest, err := json.MarshalIndent(man, "", "  ")
 			if err != nil {
 				return err
 			}
-			snap[folder+"/manifest.json"] = file{data: string(manifest) + "\n", mode: filemode.Regular}
+			snap[folder+"/"+binrepo.ManifestFile] = file{data: string(manifest) + "\n", mode: filemode.Regular}
 			snap[sc.Bin.Name] = file{data: folder, mode: filemode.Symlink}
 			tree, err := writeTree(st, snap)
 			if err != nil {
 				return err
 			}
-			subject := strings.SplitN(from.message, "\n", 2)[0]
-			msg := fmt.Sprintf("%s: %s build %d of %s\n\n%s %s\n", folder, track, b.Number, from.hash.String()[:12], from.hash.String()[:12], subject)
+			msg := fmt.Sprintf("%s: build of %s at %s\n", folder, track, from.hash.String()[:12])
 			head, err = store(st, &object.Commit{Author: sig, Committer: sig, Message: msg, TreeHash: tree, ParentHashes: []plumbing.Hash{head}})
 			if err != nil {
 				return err

@@ -2,7 +2,6 @@ package demo
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
@@ -14,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchyard/switchyard/engine/binrepo"
 	"github.com/switchyard/switchyard/engine/config"
 	"github.com/switchyard/switchyard/engine/testrepo"
 	"github.com/switchyard/switchyard/model"
@@ -319,18 +319,35 @@ func TestBinRepo(t *testing.T) {
 				if target := bin.Git("cat-file", "-p", track+":app"); target != last.Folder() {
 					t.Errorf("%s: app -> %q; want %q", track, target, last.Folder())
 				}
-				for n := 1; n <= last.Number; n++ {
-					var m model.Build
-					folder := model.BuildFolder("app", n)
-					if err := json.Unmarshal([]byte(bin.Git("show", track+":"+folder+"/manifest.json")), &m); err != nil {
-						t.Fatalf("%s %s/manifest.json: %v", track, folder, err)
+				// Read back as a release reads the bin repo.
+				br, err := binrepo.Open(context.Background(), sb.Bin, "app")
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := br.Builds(context.Background(), track)
+				if err != nil {
+					t.Fatalf("binrepo Builds(%s): %v", track, err)
+				}
+				var want []model.Build
+				for _, b := range sb.Builds {
+					if b.Track == track {
+						want = append(want, b)
 					}
-					if m.Name != "app" || m.Number != n || m.Track != track || m.Time.IsZero() {
-						t.Errorf("%s %s/manifest.json = %+v", track, folder, m)
+				}
+				if len(got) != len(want) {
+					t.Fatalf("binrepo Builds(%s) = %d builds; want %d", track, len(got), len(want))
+				}
+				for i, b := range got {
+					w := want[i]
+					if b.Number != i+1 || b.Track != track || b.Source != w.Source || !b.Time.Equal(w.Time) || b.BinCommit != w.BinCommit {
+						t.Errorf("binrepo Builds(%s)[%d] = %+v; want %+v", track, i, b, w)
 					}
-					if _, err := src.TryGit("merge-base", "--is-ancestor", m.Source, track); err != nil {
-						t.Errorf("%s build %d: source %s is not on %s in src: %v", track, n, m.Source, track, err)
+					if _, err := src.TryGit("merge-base", "--is-ancestor", b.Source, track); err != nil {
+						t.Errorf("%s build %d: source %s is not on %s in src: %v", track, b.Number, b.Source, track, err)
 					}
+				}
+				if n, err := br.LiveNumber(context.Background(), track); err != nil || n != last.Number {
+					t.Errorf("binrepo LiveNumber(%s) = %d, %v; want %d", track, n, err, last.Number)
 				}
 				compareWithBuildScript(t, sb, track, last)
 			}
