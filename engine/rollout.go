@@ -59,11 +59,7 @@ func (e *Engine) rolloutSetup(ctx context.Context, env string) (*rollout.Setup, 
 	if s, ok := h.setups[env]; ok {
 		return s, nil
 	}
-	var deps rollout.Deps
-	if ce, ok := e.cfg.Deploy.Environment(env); ok {
-		deps = e.rolloutDeps(ctx, ce.Track)
-	}
-	s, err := rollout.NewSetup(e.cfg, env, e.rolloutStore(), deps)
+	s, err := rollout.NewSetup(e.cfg, env, e.rolloutStore(), e.rolloutDeps(ctx, env))
 	if err != nil {
 		return nil, err
 	}

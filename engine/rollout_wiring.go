@@ -108,16 +108,14 @@ func (b binPointer) Point(ctx context.Context, track string, build, expect int) 
 }
 
 // rolloutDeps gives an environment's providers what they need from the
-// rest of the engine: the bin repo when one is configured and the live
-// build of the track.
-func (e *Engine) rolloutDeps(ctx context.Context, track string) rollout.Deps {
+// rest of the engine: the bin repo when one is configured and the build
+// live before any rollout is recorded.
+func (e *Engine) rolloutDeps(ctx context.Context, env string) rollout.Deps {
 	var d rollout.Deps
 	if e.cfg.BinPath() != "" {
 		d.Bin = binPointer{e}
-		if b, err := e.LiveBuild(ctx, track); err == nil {
-			d.LiveBuild = b.Number
-		}
 	}
+	d.LiveBuild = e.liveBuildOf(ctx, env)
 	return d
 }
 
@@ -137,14 +135,26 @@ func (e *Engine) newestBuild(ctx context.Context, env string) (int, error) {
 	return builds[len(builds)-1].Number, nil
 }
 
-// liveBuild is the build live on env as the bin repo says (0 when unknown).
+// liveBuildOf is the build live on env before any rollout is recorded
+// there (a recorded rollout knows better). With the bin driver it is the
+// build the bin branch's symlink names — what the nodes pull. A sim
+// fleet starts on the track's build before the newest, as if that had been
+// rolled out earlier, so the demo has something to move from. Other
+// drivers do not say: 0, unknown.
 func (e *Engine) liveBuildOf(ctx context.Context, env string) int {
 	ce, ok := e.cfg.Deploy.Environment(env)
 	if !ok || e.cfg.BinPath() == "" {
 		return 0
 	}
-	if b, err := e.LiveBuild(ctx, ce.Track); err == nil {
-		return b.Number
+	switch ce.Traffic.Driver {
+	case "bin":
+		if b, err := e.LiveBuild(ctx, ce.Track); err == nil {
+			return b.Number
+		}
+	case "sim":
+		if builds, err := e.Builds(ctx, ce.Track); err == nil && len(builds) >= 2 {
+			return builds[len(builds)-2].Number
+		}
 	}
 	return 0
 }
