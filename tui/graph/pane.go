@@ -62,6 +62,8 @@ type Pane struct {
 	top           int // first visible line: a row index, or a match index when filtering
 
 	cache map[int]string // rendered unselected lines by line number
+	gw    int            // lane column width the cache was drawn with
+	sgr   [][2]string    // per lane: the codes around a glyph
 }
 
 // NewPane returns an empty pane for a track; now is the clock used for ages.
@@ -75,7 +77,7 @@ func NewPane(track string, st theme.Styles, keys theme.KeyMap, now func() time.T
 func (p *Pane) dirty() { clear(p.cache) }
 
 // SetStyles changes the theme (the background is learned after start).
-func (p *Pane) SetStyles(st theme.Styles) { p.st = st; p.dirty() }
+func (p *Pane) SetStyles(st theme.Styles) { p.st = st; p.sgr = nil; p.dirty() }
 
 // SetSize sets the pane's inner size.
 func (p *Pane) SetSize(w, h int) {
@@ -386,6 +388,19 @@ func (p *Pane) View() string {
 	if p.width <= 0 || p.height <= 0 {
 		return ""
 	}
+	// The lane column is as wide as the widest row on screen, so a
+	// history that runs wide further down does not squeeze the text here.
+	gw := 0
+	if p.filter == "" {
+		for y := 0; y < p.height && p.top+y < len(p.layout.Rows); y++ {
+			gw = max(gw, len(p.layout.Rows[p.top+y].Glyphs))
+		}
+		gw = min(gw, 2*MaxLanes)
+	}
+	if gw != p.gw {
+		p.gw = gw
+		p.dirty()
+	}
 	var b strings.Builder
 	selLine := p.selectedLine()
 	for y := 0; y < p.height; y++ {
@@ -436,41 +451,33 @@ func (p *Pane) renderLine(line int, selected bool) string {
 		r := p.layout.Rows[line]
 		glyphs, ci = r.Glyphs, r.Commit
 	}
-	gw := min(p.layout.Width, 2*MaxLanes)
+	gw := p.gw
 	if p.filter != "" {
 		gw = 0
 	}
 	var b strings.Builder
 	w := 0
 	if gw > 0 {
-		g := glyphs
-		cut := len(g) > gw
-		if cut {
-			g = g[:gw-1]
-		}
+		g, star := clipLanes(glyphs, gw)
 		for i := 0; i < len(g); i++ {
 			c := g[i]
-			switch c {
-			case ' ':
+			switch {
+			case c == ' ':
 				b.WriteByte(' ')
-			case '*':
-				st := p.st.Lane(i / 2)
-				if ci >= 0 {
-					st = p.st.Kind(p.commits[ci].Kind)
-				}
-				b.WriteString(st.Render(glyphFor(c)))
+			case i == star && ci >= 0:
+				b.WriteString(p.st.Kind(p.commits[ci].Kind).Render("*"))
+			case c == '~':
+				b.WriteString(p.st.Muted.Render("…"))
 			default:
-				b.WriteString(p.st.Lane(i / 2).Render(glyphFor(c)))
+				// Lane glyphs are most of a graph's cells: wrap them in
+				// the lane's SGR codes, worked out once per theme.
+				pre, post := p.laneSGR(i / 2)
+				b.WriteString(pre)
+				b.WriteByte(c)
+				b.WriteString(post)
 			}
 		}
-		if cut {
-			b.WriteString(p.st.Muted.Render("…"))
-		}
-		w = len(g)
-		if cut {
-			w++
-		}
-		b.WriteString(strings.Repeat(" ", gw-w+1))
+		b.WriteString(strings.Repeat(" ", gw-len(g)+1))
 		w = gw + 1
 	}
 	if ci < 0 {
@@ -554,6 +561,21 @@ func (p *Pane) renderLine(line int, selected bool) string {
 	return b.String() + t.String()
 }
 
+// laneSGR returns the escape codes that open and close lane i's style.
+func (p *Pane) laneSGR(i int) (string, string) {
+	n := max(len(p.st.Lanes), 1)
+	if p.sgr == nil {
+		p.sgr = make([][2]string, n)
+		for k := range p.sgr {
+			out := p.st.Lane(k).Render("\x00")
+			pre, post, _ := strings.Cut(out, "\x00")
+			p.sgr[k] = [2]string{pre, post}
+		}
+	}
+	x := p.sgr[i%n]
+	return x[0], x[1]
+}
+
 func (p *Pane) selectedStyle() lipgloss.Style {
 	if p.focused {
 		return p.st.Selected
@@ -561,21 +583,22 @@ func (p *Pane) selectedStyle() lipgloss.Style {
 	return p.st.Selected.Faint(true).Bold(false)
 }
 
-func glyphFor(c byte) string {
-	switch c {
-	case '*':
-		return "*"
-	case '|':
-		return "|"
-	case '/':
-		return "/"
-	case '\\':
-		return "\\"
-	case '_':
-		return "_"
-	default:
-		return string(c)
+// clipLanes fits a row's lane glyphs into w cells. A row wider than w is
+// cut, with '~' (drawn "…") marking the cut; when the commit's own lane
+// lies beyond the cut, the lanes around it are shown after the mark so the
+// commit is never hidden. It returns the glyphs and where '*' is (-1).
+func clipLanes(g string, w int) (string, int) {
+	star := strings.IndexByte(g, '*')
+	if len(g) <= w {
+		return g, star
 	}
+	if star < w-1 {
+		return g[:w-1] + "~", star
+	}
+	left := w / 2
+	right := w - left - 1
+	from := star + 1 - right
+	return g[:left] + "~" + g[from:star+1], left + 1 + (star - from)
 }
 
 // fit pads or cuts s to exactly w cells.

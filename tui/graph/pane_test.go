@@ -201,3 +201,23 @@ func BenchmarkLayoutAll(b *testing.B) {
 		l.Add(nodes...)
 	}
 }
+
+func TestClipLanes(t *testing.T) {
+	for _, tt := range []struct {
+		g    string
+		w    int
+		want string
+		star int
+	}{
+		{"* |", 8, "* |", 0},
+		{"| * | | | | | | |", 8, "| * | |~", 2},
+		{"| | | | | * |", 8, "| | ~| *", 7},
+		{"| | | | | | | | *", 8, "| | ~| *", 7},
+		{"| | | | | |/| |", 8, "| | | |~", -1},
+	} {
+		g, star := clipLanes(tt.g, tt.w)
+		if g != tt.want || star != tt.star {
+			t.Errorf("clipLanes(%q, %d) = %q, %d; want %q, %d", tt.g, tt.w, g, star, tt.want, tt.star)
+		}
+	}
+}
