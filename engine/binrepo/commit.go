@@ -72,6 +72,9 @@ func (r *Repo) Commit(ctx context.Context, o CommitOptions) (plumbing.Hash, erro
 			return plumbing.ZeroHash, fmt.Errorf("%w: %s has %s already; the next build is above %d", ErrNotNewer, o.Branch, model.BuildFolder(r.name, m), m)
 		}
 	}
+	if e, err := base.FindEntry(folder); err == nil {
+		return plumbing.ZeroHash, fmt.Errorf("bin commit: %s already holds %s (mode %o); move it away first", o.Branch, folder, uint32(e.Mode))
+	}
 	out, err := r.readOutput(ctx, o.Output)
 	if err != nil {
 		return plumbing.ZeroHash, err

@@ -4,8 +4,10 @@
 // its own, logs every line, and hands back the output folder for the bin
 // repo.
 //
-// Files tracked with Git LFS are checked out as their pointer files;
-// submodules as empty folders.
+// The checkout is not a repository: the build learns its commit from
+// SWITCHYARD_COMMIT (git's GIT_DIR and the like are removed from its
+// environment). Files tracked with Git LFS are checked out as their pointer
+// files; submodules as empty folders.
 package release
 
 import (
@@ -145,7 +147,7 @@ func Run(ctx context.Context, o Options) (res Result, err error) {
 		note("checkout failed: %v", err)
 		return res, fmt.Errorf("build %s-%d: %w (log: %s)", o.Track, o.Number, err, o.Log)
 	}
-	env := append(os.Environ(),
+	env := append(buildEnviron(),
 		"SWITCHYARD_TRACK="+o.Track,
 		"SWITCHYARD_COMMIT="+o.Commit.String(),
 		"SWITCHYARD_BUILD="+strconv.Itoa(o.Number))
@@ -176,6 +178,26 @@ func Run(ctx context.Context, o Options) (res Result, err error) {
 	}
 	note("succeeded after %s", took)
 	return res, logf.Sync()
+}
+
+// repoEnv are git's variables that point at a repository: inherited (from a
+// hook, say), they would make git commands in the build act on the source
+// repo instead of failing in the bare checkout.
+var repoEnv = map[string]bool{
+	"GIT_DIR": true, "GIT_WORK_TREE": true, "GIT_INDEX_FILE": true, "GIT_OBJECT_DIRECTORY": true,
+	"GIT_ALTERNATE_OBJECT_DIRECTORIES": true, "GIT_COMMON_DIR": true, "GIT_PREFIX": true, "GIT_NAMESPACE": true,
+}
+
+// buildEnviron is this process's environment without repoEnv.
+func buildEnviron() []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if !repoEnv[k] {
+			out = append(out, kv)
+		}
+	}
+	return out
 }
 
 // Checkout writes the tree of commit into dir (which must exist) from the

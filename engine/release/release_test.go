@@ -178,6 +178,29 @@ func dead(pid int) bool {
 	}
 }
 
+// TestRunEnvironment: a relative program runs from the checkout, and git
+// variables of the calling process do not leak into the build.
+func TestRunEnvironment(t *testing.T) {
+	r := testrepo.New(t)
+	r.Commit("main", "tool", map[string]string{"tool.sh": "#!/bin/sh\necho \"dir=${GIT_DIR:-none}\"\nmkdir out\n"})
+	r.Git("update-index", "--chmod=+x", "tool.sh")
+	r.Git("commit", "-q", "-m", "exec")
+	repo, _ := git.PlainOpen(r.Dir)
+	t.Setenv("GIT_DIR", filepath.Join(r.Dir, ".git"))
+	var lines []string
+	var mu sync.Mutex
+	o := options(repo, plumbing.NewHash(r.Git("rev-parse", "HEAD")), filepath.Join(t.TempDir(), "x.log"), &lines, &mu)
+	o.Command, o.Output = []string{"./tool.sh"}, "out"
+	res, err := Run(context.Background(), o)
+	if err != nil {
+		t.Fatalf("Run(./tool.sh) = %v", err)
+	}
+	res.Cleanup()
+	if !contains(lines, "dir=none") {
+		t.Errorf("build output %q; want GIT_DIR removed", lines)
+	}
+}
+
 func TestRunRefused(t *testing.T) {
 	_, repo, commit := fixture(t, "ok")
 	log := filepath.Join(t.TempDir(), "x.log")
