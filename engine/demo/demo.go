@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5"
+	gitconfig "github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
@@ -442,6 +443,10 @@ func buildSource(ctx context.Context, sc *scenario, sb *Sandbox) (*source, error
 	if err := os.WriteFile(filepath.Join(info, "exclude"), []byte("# switchyard demo: the sandbox's config is not part of the sources\n/"+config.FileName+"\n"), 0o644); err != nil {
 		return nil, err
 	}
+	op := sc.Authors[sc.Operator]
+	if err := identityIfMissing(repo, op.Name, op.Email); err != nil {
+		return nil, fmt.Errorf("identity: %w", err)
+	}
 	wt, err := repo.Worktree()
 	if err != nil {
 		return nil, err
@@ -450,6 +455,26 @@ func buildSource(ctx context.Context, sc *scenario, sb *Sandbox) (*source, error
 		return nil, fmt.Errorf("check out dev: %w", err)
 	}
 	return out, nil
+}
+
+// identityIfMissing gives the repository a local user.name and user.email
+// when git has no identity for it (neither GIT_COMMITTER_NAME/EMAIL nor
+// user.* in the system, global or local config), so that a newcomer on a
+// fresh machine can pick and release in the sandbox. A configured identity
+// is left alone: people act as themselves.
+func identityIfMissing(repo *git.Repository, name, email string) error {
+	if os.Getenv("GIT_COMMITTER_NAME") != "" && os.Getenv("GIT_COMMITTER_EMAIL") != "" {
+		return nil
+	}
+	if cfg, err := repo.ConfigScoped(gitconfig.SystemScope); err == nil && cfg.User.Name != "" && cfg.User.Email != "" {
+		return nil
+	}
+	local, err := repo.Config()
+	if err != nil {
+		return err
+	}
+	local.User.Name, local.User.Email = name, email
+	return repo.SetConfig(local)
 }
 
 // tracks lists the flow's tracks, upstream first.

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	gitconfig "github.com/go-git/go-git/v5/config"
+
 	"github.com/switchyard/switchyard/engine/binrepo"
 	"github.com/switchyard/switchyard/engine/config"
 	"github.com/switchyard/switchyard/engine/testrepo"
@@ -584,10 +586,10 @@ func TestScenarioEdits(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{
-		"[[commit]]\nid = \"x\"\nbranch = \"dev\"\ndays_ago = 0\nat = \"10:00\"\nauthor = \"a\"\nmessage = \"m\"\n[[commit.edit]]\npath = \"f\"\nwrite = \"\"\n[author.a]\nname = \"A\"\nemail = \"a@x\"\nzone = \"+00:00\"\n",
-		"[[commit]]\nid = \"x\"\nbranch = \"dev\"\ndays_ago = 2\nat = \"25:00\"\nauthor = \"a\"\nmessage = \"m\"\n[[commit.edit]]\npath = \"f\"\nwrite = \"\"\n[author.a]\nname = \"A\"\nemail = \"a@x\"\nzone = \"+00:00\"\n",
-		"[[commit]]\nid = \"x\"\nbranch = \"dev\"\ndays_ago = 2\nat = \"10:00\"\nauthor = \"a\"\nmessage = \"m\"\n[[commit.edit]]\npath = \"../f\"\nwrite = \"\"\n[author.a]\nname = \"A\"\nemail = \"a@x\"\nzone = \"+00:00\"\n",
-		"[[commit]]\nid = \"x\"\nbranch = \"dev\"\ndays_ago = 2\nat = \"10:00\"\nauthor = \"a\"\npick = \"y\"\n[author.a]\nname = \"A\"\nemail = \"a@x\"\nzone = \"+00:00\"\n",
+		"operator = \"a\"\n[[commit]]\nid = \"x\"\nbranch = \"dev\"\ndays_ago = 0\nat = \"10:00\"\nauthor = \"a\"\nmessage = \"m\"\n[[commit.edit]]\npath = \"f\"\nwrite = \"\"\n[author.a]\nname = \"A\"\nemail = \"a@x\"\nzone = \"+00:00\"\n",
+		"operator = \"a\"\n[[commit]]\nid = \"x\"\nbranch = \"dev\"\ndays_ago = 2\nat = \"25:00\"\nauthor = \"a\"\nmessage = \"m\"\n[[commit.edit]]\npath = \"f\"\nwrite = \"\"\n[author.a]\nname = \"A\"\nemail = \"a@x\"\nzone = \"+00:00\"\n",
+		"operator = \"a\"\n[[commit]]\nid = \"x\"\nbranch = \"dev\"\ndays_ago = 2\nat = \"10:00\"\nauthor = \"a\"\nmessage = \"m\"\n[[commit.edit]]\npath = \"../f\"\nwrite = \"\"\n[author.a]\nname = \"A\"\nemail = \"a@x\"\nzone = \"+00:00\"\n",
+		"operator = \"a\"\n[[commit]]\nid = \"x\"\nbranch = \"dev\"\ndays_ago = 2\nat = \"10:00\"\nauthor = \"a\"\npick = \"y\"\n[author.a]\nname = \"A\"\nemail = \"a@x\"\nzone = \"+00:00\"\n",
 		"colour = 1\n",
 	} {
 		if _, err := parseScenario([]byte(bad)); err == nil {
@@ -597,7 +599,7 @@ func TestScenarioEdits(t *testing.T) {
 }
 
 func TestScenarioReplayErrors(t *testing.T) {
-	const head = "[author.a]\nname = \"A\"\nemail = \"a@example.com\"\nzone = \"+00:00\"\n" +
+	const head = "operator = \"a\"\n[author.a]\nname = \"A\"\nemail = \"a@example.com\"\nzone = \"+00:00\"\n" +
 		"[bin]\nname = \"app\"\nauthor = \"a\"\ninclude = [\"f\"]\n" +
 		"[[commit]]\nid = \"one\"\nbranch = \"dev\"\ndays_ago = 3\nat = \"10:00\"\nauthor = \"a\"\nmessage = \"one\"\n" +
 		"[[commit.edit]]\npath = \"f\"\nwrite = \"x\\n\"\n"
@@ -651,5 +653,38 @@ func TestAppCompiles(t *testing.T) {
 				t.Errorf("%s %s: go vet ./app: %v\n%s", flow, track, err, out)
 			}
 		}
+	}
+}
+
+func TestIdentity(t *testing.T) {
+	tests := []struct {
+		name      string
+		gitconfig string // the user's ~/.gitconfig; "" for none
+		want      string // user.name in src/.git/config; "" for none
+	}{
+		{"no identity", "", "Katherine Johnson"},
+		{"own identity", "[user]\n\tname = Rosalind Franklin\n\temail = rosalind@example.com\n", ""},
+	}
+	if sys, err := gitconfig.LoadConfig(gitconfig.SystemScope); err == nil && sys.User.Name != "" {
+		t.Skip("the system git config sets an identity")
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			home := t.TempDir()
+			t.Setenv("HOME", home)
+			t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
+			t.Setenv("GIT_COMMITTER_NAME", "")
+			t.Setenv("GIT_COMMITTER_EMAIL", "")
+			if tt.gitconfig != "" {
+				if err := os.WriteFile(filepath.Join(home, ".gitconfig"), []byte(tt.gitconfig), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			sb := buildIn(t, t.TempDir(), Options{Anchor: anchor})
+			got, _ := gitIn(t, sb.Src).TryGit("config", "--local", "user.name")
+			if got != tt.want {
+				t.Errorf("local user.name = %q; want %q", got, tt.want)
+			}
+		})
 	}
 }

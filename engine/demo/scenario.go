@@ -14,6 +14,7 @@ import (
 
 // scenario is assets/demo/scenario.toml.
 type scenario struct {
+	Operator string            `toml:"operator"` // author key
 	Authors  map[string]author `toml:"author"`
 	Branches []branchDecl      `toml:"branch"`
 	Commits  []commitDecl      `toml:"commit"`
@@ -87,6 +88,9 @@ func parseScenario(data []byte) (*scenario, error) {
 		if _, err := parseZone(a.Zone); err != nil {
 			return nil, fmt.Errorf("scenario: author %q: %w", key, err)
 		}
+	}
+	if _, ok := s.Authors[s.Operator]; !ok {
+		return nil, fmt.Errorf("scenario: operator %q is not an author", s.Operator)
 	}
 	ids := map[string]bool{}
 	for i, c := range s.Commits {
