@@ -135,6 +135,10 @@ func (f Filter) match(e Entry) bool {
 // Read returns the entries matching f, oldest first. A missing file is an
 // empty journal. Lines that are not entries (a torn last line after a crash,
 // a line mangled by hand) are skipped and counted in skipped.
+//
+// With a Limit, the file is read backwards from its end until Limit
+// entries matched, so the cockpit's view of the last entries stays cheap
+// however long the journal grows.
 func (j *Journal) Read(ctx context.Context, f Filter) (entries []Entry, skipped int, err error) {
 	file, err := os.Open(j.path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -144,6 +148,9 @@ func (j *Journal) Read(ctx context.Context, f Filter) (entries []Entry, skipped 
 		return nil, 0, fmt.Errorf("read journal: %w", err)
 	}
 	defer file.Close()
+	if f.Limit > 0 {
+		return readTail(ctx, file, f)
+	}
 	sc := bufio.NewScanner(file)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
 	for n := 0; sc.Scan(); n++ {
@@ -152,16 +159,11 @@ func (j *Journal) Read(ctx context.Context, f Filter) (entries []Entry, skipped 
 				return nil, 0, err
 			}
 		}
-		b := bytes.TrimSpace(sc.Bytes())
-		if len(b) == 0 {
-			continue
-		}
-		var e Entry
-		if err := json.Unmarshal(b, &e); err != nil || e.Kind == "" {
+		e, ok, bad := parse(sc.Bytes())
+		if bad {
 			skipped++
-			continue
 		}
-		if f.match(e) {
+		if ok && f.match(e) {
 			entries = append(entries, e)
 		}
 	}
@@ -172,4 +174,70 @@ func (j *Journal) Read(ctx context.Context, f Filter) (entries []Entry, skipped 
 		entries = entries[len(entries)-f.Limit:]
 	}
 	return entries, skipped, nil
+}
+
+// parse reads one line: ok when it is an entry, bad when it is neither an
+// entry nor blank.
+func parse(line []byte) (e Entry, ok, bad bool) {
+	b := bytes.TrimSpace(line)
+	if len(b) == 0 {
+		return e, false, false
+	}
+	if err := json.Unmarshal(b, &e); err != nil || e.Kind == "" {
+		return e, false, true
+	}
+	return e, true, false
+}
+
+// tailBlock is how much readTail reads at a time.
+const tailBlock = 64 << 10
+
+// readTail returns the last f.Limit entries matching f, oldest first,
+// reading file backwards block by block.
+func readTail(ctx context.Context, file *os.File, f Filter) ([]Entry, int, error) {
+	fi, err := file.Stat()
+	if err != nil {
+		return nil, 0, fmt.Errorf("read journal: %w", err)
+	}
+	var (
+		newest  []Entry // newest first
+		skipped int
+		carry   []byte // the start of a line whose beginning is further back
+		end     = fi.Size()
+	)
+	for end > 0 && len(newest) < f.Limit {
+		if err := ctx.Err(); err != nil {
+			return nil, 0, err
+		}
+		start := max(end-tailBlock, 0)
+		buf := make([]byte, end-start, end-start+int64(len(carry)))
+		if _, err := file.ReadAt(buf, start); err != nil {
+			return nil, 0, fmt.Errorf("read journal: %w", err)
+		}
+		buf = append(buf, carry...)
+		lines := bytes.Split(buf, []byte{'\n'})
+		// The first piece may be cut unless the block starts the file.
+		first := 0
+		if start > 0 {
+			carry = lines[0]
+			first = 1
+		} else {
+			carry = nil
+		}
+		for i := len(lines) - 1; i >= first && len(newest) < f.Limit; i-- {
+			e, ok, bad := parse(lines[i])
+			if bad {
+				skipped++
+			}
+			if ok && f.match(e) {
+				newest = append(newest, e)
+			}
+		}
+		end = start
+	}
+	out := make([]Entry, len(newest))
+	for i, e := range newest {
+		out[len(newest)-1-i] = e
+	}
+	return out, skipped, nil
 }

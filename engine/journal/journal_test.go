@@ -97,6 +97,10 @@ func TestReadSkipsTornLines(t *testing.T) {
 	if err != nil || len(got) != 1 || skipped != 2 {
 		t.Fatalf("Read = %d entries, %d skipped, %v; want 1, 2, nil", len(got), skipped, err)
 	}
+	got, skipped, err = j.Read(ctx, Filter{Limit: 5})
+	if err != nil || len(got) != 1 || skipped != 2 {
+		t.Fatalf("Read(limit) = %d entries, %d skipped, %v; want 1, 2, nil", len(got), skipped, err)
+	}
 	if _, _, err := (&Journal{path: filepath.Join(t.TempDir(), "none")}).Read(ctx, Filter{}); err != nil {
 		t.Errorf("Read(missing file) = %v; want an empty journal", err)
 	}
@@ -182,5 +186,37 @@ func TestConcurrentAppend(t *testing.T) {
 	}
 	if want := goroutines*each + procN; lines != want || len(seen) != want {
 		t.Errorf("journal has %d lines, %d distinct entries; want %d", lines, len(seen), want)
+	}
+}
+
+// TestReadTail compares reading backwards with a Limit against reading
+// everything, over entries long enough to straddle the block size.
+func TestReadTail(t *testing.T) {
+	ctx := context.Background()
+	j, _ := Open(filepath.Join(t.TempDir(), "j.jsonl"), "a")
+	t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 300 {
+		kind := []string{"build", "bin", "rollout"}[i%3]
+		if _, err := j.Append(ctx, Entry{Time: t0.Add(time.Duration(i) * time.Minute), Kind: kind, Action: "a", Build: i, Message: bigText(i * 37 % 1000)[:i*131%3000]}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []Filter{{Limit: 1}, {Limit: 7}, {Limit: 299}, {Limit: 300}, {Limit: 1000}, {Kind: "bin", Limit: 40}, {Kind: "bin", Limit: 500}, {Since: t0.Add(250 * time.Minute), Limit: 100}} {
+		all, _, err := j.Read(ctx, Filter{Kind: f.Kind, Since: f.Since})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(all) > f.Limit {
+			all = all[len(all)-f.Limit:]
+		}
+		got, skipped, err := j.Read(ctx, f)
+		if err != nil || skipped != 0 || len(got) != len(all) {
+			t.Fatalf("Read(%+v) = %d entries, %d skipped, %v; want %d", f, len(got), skipped, err, len(all))
+		}
+		for i := range got {
+			if got[i].Build != all[i].Build || got[i].Message != all[i].Message {
+				t.Fatalf("Read(%+v)[%d] = build %d; want %d", f, i, got[i].Build, all[i].Build)
+			}
+		}
 	}
 }
