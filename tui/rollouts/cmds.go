@@ -128,13 +128,13 @@ func tick() tea.Cmd {
 	return tea.Tick(refreshEvery, func(time.Time) tea.Msg { return tickMsg{} })
 }
 
-// act runs an operator action on env; bg is the screen's long-lived
-// context, which a background controller started by the engine lives for.
+// act runs an operator action on env. It gets the screen's long-lived
+// context itself, not one cut short: the engine posts the request and, when
+// no controller drives env, starts one in the background for that
+// context's life.
 func act(bg context.Context, what, env, note string, fn func(ctx context.Context) (*rollout.Status, error)) tea.Cmd {
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(bg, callTimeout)
-		defer cancel()
-		st, err := fn(ctx)
+		st, err := fn(bg)
 		return ActionMsg{What: what, Env: env, Note: note, Status: st, Err: err}
 	}
 }

@@ -34,6 +34,7 @@ type Model struct {
 	ticking    bool
 
 	seq      int
+	stale    bool // a rollout moved while a load was under way
 	loading  bool
 	loaded   bool
 	envs     []model.Environment
@@ -121,6 +122,11 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		}
 		m.loading, m.loaded = false, true
 		m.loadErr = msg.Err
+		var again tea.Cmd
+		if m.stale {
+			m.stale = false
+			again = m.Reload()
+		}
 		if msg.Envs != nil {
 			var keep string
 			if e := m.selected(); e != nil {
@@ -134,7 +140,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 				}
 			}
 		}
-		return nil
+		return again
 	case StatusMsg:
 		m.setStatus(msg.Env, msg.Status)
 		return nil
@@ -149,6 +155,12 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			case "state":
 				if st, ok := msg.ev.Data.(*rollout.Status); ok {
 					m.setStatus(msg.ev.Env, st.Clone())
+				}
+				// The slots moved too: read them again, once per burst.
+				if m.loading {
+					m.stale = true
+				} else {
+					cmd = tea.Batch(cmd, m.Reload())
 				}
 			case "error":
 				m.err = fmt.Errorf("%s: %s", msg.ev.Env, msg.ev.Text)

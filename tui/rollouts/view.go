@@ -149,6 +149,8 @@ func (m *Model) stateWord(st *rollout.Status) string {
 		return m.st.OK.Render("DONE")
 	case model.RolloutPaused:
 		return m.st.Warn.Render("paused")
+	case model.RolloutWave:
+		return m.st.Warn.Render("rolling")
 	}
 	return m.st.Warn.Render(string(st.State))
 }
@@ -293,10 +295,10 @@ func (m *Model) stateLine(st *rollout.Status) string {
 			rest = " — waiting for " + model.InertLine(st.Waiting)
 		}
 	case model.RolloutWave:
-		rest = fmt.Sprintf(" — wave %d of %d analysed; > ends it early", st.Wave+1, len(st.Waves))
+		rest = fmt.Sprintf(" — wave %d of %d (%d%%) being analysed; > ends it early", st.Wave+1, len(st.Waves), waveWeight(st, st.Wave))
 	}
 	s := word + m.st.Normal.Render(rest)
-	if st.InFlight() && !st.Running {
+	if st.InFlight() && st.State != model.RolloutPaused && !st.Running {
 		s += m.st.Warn.Render(" · no controller is driving it")
 	}
 	return s
@@ -337,7 +339,7 @@ func (m *Model) nodesLine(st *rollout.Status) string {
 	if on != meant {
 		s += m.st.Warn.Render(" ⚠")
 	}
-	if from := f.On(st.From); st.From > 0 {
+	if from := f.On(st.From); st.From > 0 && st.From != st.Build {
 		s += m.st.Muted.Render(fmt.Sprintf(" · on %d: %d", st.From, from))
 	}
 	return s
