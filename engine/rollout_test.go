@@ -55,7 +55,7 @@ pull = "1ms"
 `
 }
 
-func openRolloutEngine(t *testing.T, config string) *Engine {
+func openRolloutEngine(t testing.TB, config string) *Engine {
 	t.Helper()
 	t.Setenv("GIT_COMMITTER_NAME", "Rel Manager")
 	t.Setenv("GIT_COMMITTER_EMAIL", "rel@example.com")
