@@ -22,6 +22,7 @@ import (
 	"github.com/switchyard/switchyard/model"
 	"github.com/switchyard/switchyard/tui/environments"
 	"github.com/switchyard/switchyard/tui/graph"
+	"github.com/switchyard/switchyard/tui/journal"
 	"github.com/switchyard/switchyard/tui/pending"
 	"github.com/switchyard/switchyard/tui/propagation"
 	"github.com/switchyard/switchyard/tui/resolver"
@@ -97,6 +98,7 @@ type Model struct {
 	prop   *propagation.Model
 	res    *resolver.Model
 	rolls  *rollouts.Model
+	jour   *journal.Model
 	// started: the screens whose Init has run (they subscribe and tick
 	// from then on).
 	started map[screen]bool
@@ -143,6 +145,7 @@ func New(e *engine.Engine, opts Options) *Model {
 	m.res = resolver.New(e, m.st, m.keys)
 	m.rolls = rollouts.New(e, &e.Config().Deploy, m.st, m.keys)
 	m.rolls.SetContext(ctx)
+	m.jour = journal.New(e, m.st, m.keys)
 	m.started = map[screen]bool{}
 	m.seq.logs = map[string]int{}
 	m.cursors = map[string]string{}
@@ -389,7 +392,7 @@ func (m *Model) sessTrack() string {
 // forward hands other messages (the screens' own answers) to every screen;
 // each drops what is not its own.
 func (m *Model) forward(msg tea.Msg) tea.Cmd {
-	return tea.Batch(m.res.Update(msg), m.rolls.Update(msg))
+	return tea.Batch(m.res.Update(msg), m.rolls.Update(msg), m.jour.Update(msg))
 }
 
 // show switches to a screen, starting it the first time.
@@ -405,13 +408,24 @@ func (m *Model) show(s screen) tea.Cmd {
 			return m.rolls.Init()
 		}
 		return m.rolls.Reload()
+	case screenJournal:
+		if first {
+			return m.jour.Init()
+		}
+		return m.jour.Reload()
 	}
 	return nil
 }
 
 // inputActive: the screen is reading typed text and gets every key.
 func (m *Model) inputActive() bool {
-	return m.screen == screenRollouts && m.rolls.InputActive()
+	switch m.screen {
+	case screenRollouts:
+		return m.rolls.InputActive()
+	case screenJournal:
+		return m.jour.InputActive()
+	}
+	return false
 }
 
 func (m *Model) setTheme(dark bool) {
@@ -425,6 +439,7 @@ func (m *Model) setTheme(dark bool) {
 	m.prop.SetStyles(m.st)
 	m.res.SetStyles(m.st)
 	m.rolls.SetStyles(m.st)
+	m.jour.SetStyles(m.st)
 }
 
 func (m *Model) say(s string) { m.note, m.noteErr = s, false }
@@ -729,6 +744,9 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	if m.inputActive() && k.String() != "ctrl+c" {
+		if m.screen == screenJournal {
+			return m.jour.Update(k)
+		}
 		return m.rolls.Update(k)
 	}
 	switch {
@@ -744,12 +762,16 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		return m.show(screenResolver)
 	case key.Matches(k, m.keys.Rollouts):
 		return m.show(screenRollouts)
+	case key.Matches(k, m.keys.Journal):
+		return m.show(screenJournal)
 	}
 	switch m.screen {
 	case screenResolver:
 		return m.res.Update(k)
 	case screenRollouts:
 		return m.rolls.Update(k)
+	case screenJournal:
+		return m.jour.Update(k)
 	}
 	return m.cockpitKey(k)
 }

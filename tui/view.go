@@ -54,6 +54,7 @@ func (m *Model) layout() (rects []rect) {
 	body := max(h-headerLines-footerLines, 0)
 	m.res.SetSize(w, body)
 	m.rolls.SetSize(w, body)
+	m.jour.SetSize(w, body)
 	if w <= 0 || body <= 0 {
 		return nil
 	}
@@ -145,6 +146,9 @@ func (m *Model) render() string {
 	case screenRollouts:
 		m.rolls.SetSize(w, body)
 		lines = append(lines, splitExact(m.rolls.View(), w, body)...)
+	case screenJournal:
+		m.jour.SetSize(w, body)
+		lines = append(lines, splitExact(m.jour.View(), w, body)...)
 	default:
 		canvas := make([]string, body)
 		for i := range canvas {
@@ -250,7 +254,7 @@ func (m *Model) headerLines() []string {
 	tabs := []struct {
 		s screen
 		k key.Binding
-	}{{screenCockpit, m.keys.Cockpit}, {screenResolver, m.keys.Resolver}, {screenRollouts, m.keys.Rollouts}}
+	}{{screenCockpit, m.keys.Cockpit}, {screenResolver, m.keys.Resolver}, {screenRollouts, m.keys.Rollouts}, {screenJournal, m.keys.Journal}}
 	var tb strings.Builder
 	for _, t := range tabs {
 		label := t.k.Help().Key + " " + t.k.Help().Desc
@@ -359,6 +363,8 @@ func (m *Model) shortHelp() []key.Binding {
 		return append([]key.Binding{k.Help, k.Cockpit}, m.res.ShortHelp()...)
 	case screenRollouts:
 		return append([]key.Binding{k.Help, k.Cockpit}, m.rolls.ShortHelp()...)
+	case screenJournal:
+		return append([]key.Binding{k.Help, k.Cockpit}, m.jour.ShortHelp()...)
 	}
 	return []key.Binding{k.Help, k.Quit, k.NextPane, k.Down, k.Carry, k.Train, k.Propagation, k.Filter, k.Details}
 }
@@ -366,12 +372,14 @@ func (m *Model) shortHelp() []key.Binding {
 // fullHelp lists every key of the current screen, grouped.
 func (m *Model) fullHelp() [][]key.Binding {
 	k := m.keys
-	global := append(k.Global()[:7:7], k.Refresh) // help, quit, panes, screens 1–3
+	global := append(k.Global(), k.Refresh)
 	switch m.screen {
 	case screenResolver:
 		return append([][]key.Binding{global}, m.res.FullHelp()...)
 	case screenRollouts:
 		return append([][]key.Binding{global}, m.rolls.FullHelp()...)
+	case screenJournal:
+		return append([][]key.Binding{global}, m.jour.FullHelp()...)
 	}
 	return [][]key.Binding{
 		global,
