@@ -15,7 +15,18 @@
 // # Layout
 //
 //	<dir>/README.txt
-//	<dir>/src/          normal clone checked out on dev; switchyard.toml at its root
+//	<dir>/src/          repository with a work tree on dev; switchyard.toml at its root
 //	<dir>/bin/          bare bin repo: branches per track, app-<n>/ folders, app symlink
 //	<dir>/gates/        acceptance.sh, and fail-env when a gate is made to fail
+//
+// # Use
+//
+//	sb, err := demo.Build(ctx, demo.Options{Dir: dir, Flow: demo.FlowTwo})
+//	// sb.Src: the source repo; sb.Bin: the bin repo; sb.Config: its switchyard.toml.
+//	// sb.Commits names the story's commits by their scenario ids:
+//	//   "hotfix-health"     pending for prod, cherry-picks cleanly
+//	//   "hotfix-body"       pending for prod, conflicts with "hotfix-body-prod"
+//	//   "hotfix-escape"     already on prod as "hotfix-escape-prod" (with -x trailer)
+//	//   "hotfix-body-prod"  only on prod
+//	//   "metrics"           the next train's base, followed by "metrics-bugfix"
 package demo
