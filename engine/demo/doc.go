@@ -9,8 +9,10 @@
 // commit names its branch, its age in days, its author, its message and the
 // edits it makes. Build replays it with go-git's plumbing, with fixed
 // identities and with dates counted back from Options.Anchor, so a sandbox
-// built twice with the same anchor has the same commit ids, and the user's
-// git configuration plays no part.
+// built twice with the same anchor has the same commit ids, whatever the
+// user's git configuration. That configuration decides one thing only: when
+// git knows no identity, src/ gets a local one (the story's release manager)
+// so that picks and releases work on a fresh machine.
 //
 // # Layout
 //
