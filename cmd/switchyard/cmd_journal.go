@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -47,8 +48,10 @@ func runJournal(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	if *asJSON {
+		enc := json.NewEncoder(c.stdout)
+		enc.SetEscapeHTML(false)
 		for _, en := range entries {
-			if err := writeJSONLine(c.stdout, en); err != nil {
+			if err := enc.Encode(en); err != nil {
 				return err
 			}
 		}

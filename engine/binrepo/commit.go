@@ -85,11 +85,14 @@ func (r *Repo) Commit(ctx context.Context, o CommitOptions) (plumbing.Hash, erro
 	if o.Manifest.Time.IsZero() {
 		o.Manifest.Time = time.Now().UTC()
 	}
-	man, err := json.MarshalIndent(o.Manifest, "", "  ")
-	if err != nil {
+	var mb bytes.Buffer
+	enc := json.NewEncoder(&mb)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(o.Manifest); err != nil {
 		return plumbing.ZeroHash, err
 	}
-	man = append(man, '\n')
+	man := mb.Bytes()
 	mh, err := r.writeBlob(bytes.NewReader(man), int64(len(man)))
 	if err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("bin commit: %w", err)

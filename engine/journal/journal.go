@@ -77,11 +77,14 @@ func (j *Journal) Append(ctx context.Context, e Entry) (Entry, error) {
 	if e.Actor == "" {
 		e.Actor = j.actor
 	}
-	line, err := json.Marshal(e)
-	if err != nil {
+	// Unescaped <, > and & keep "Name <email>" readable to grep.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(e); err != nil {
 		return e, fmt.Errorf("journal %s %s: %w", e.Kind, e.Action, err)
 	}
-	line = append(line, '\n')
+	line := buf.Bytes()
 	if err := j.write(line); err != nil {
 		return e, fmt.Errorf("journal %s %s: %w", e.Kind, e.Action, err)
 	}
