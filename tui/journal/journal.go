@@ -432,3 +432,10 @@ func (m *Model) FullHelp() [][]key.Binding {
 		{k.Filter, k.ClearFilter, k.Details},
 	}
 }
+
+// Click selects the entry under row y of the screen (0 is its first line).
+func (m *Model) Click(x, y int) {
+	if i := m.top + y - 2; y >= 2 && y-2 < m.listRows() && i < len(m.shown) { // title, column heads
+		m.sel = i
+	}
+}

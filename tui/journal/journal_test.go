@@ -9,6 +9,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/switchyard/switchyard/engine"
 	"github.com/switchyard/switchyard/engine/journal"
@@ -249,5 +250,19 @@ func TestEntryEventReloads(t *testing.T) {
 	}
 	if m.loading {
 		t.Error("still loading after the reads ran")
+	}
+}
+
+func TestClick(t *testing.T) {
+	m := screen(t, 100, 30)
+	lines := strings.Split(ansi.Strip(m.View()), "\n")
+	for y, l := range lines {
+		if strings.Contains(l, "build succeeded") {
+			m.Click(5, y)
+			break
+		}
+	}
+	if r := m.selected(); r == nil || r.what != "build succeeded" {
+		t.Errorf("click on the build row selected %v", r)
 	}
 }

@@ -159,3 +159,17 @@ func TestHorizontalScroll(t *testing.T) {
 		t.Error("h did not scroll back")
 	}
 }
+
+func TestClick(t *testing.T) {
+	m := fedScreen(100, 30)
+	lines := strings.Split(ansi.Strip(m.View()), "\n")
+	for y, l := range lines {
+		if strings.Contains(l, "deploy/app.yaml") {
+			m.Click(5, y)
+			break
+		}
+	}
+	if f := m.selectedFile(); f == nil || f.Path != "deploy/app.yaml" {
+		t.Errorf("click on the row of deploy/app.yaml selected %v", f)
+	}
+}

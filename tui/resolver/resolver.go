@@ -387,3 +387,25 @@ func (m *Model) FullHelp() [][]key.Binding {
 
 // warn tells the person why a key did nothing.
 func (m *Model) warn(s string) { m.note, m.noteWarn = s, true }
+
+// Click selects the file under row y of the screen (0 is its first line).
+func (m *Model) Click(x, y int) {
+	if m.sess == nil {
+		return
+	}
+	l := m.layout()
+	first := 2 // header, files title
+	if l.steps {
+		first++
+	}
+	if l.hint {
+		first++
+	}
+	top := 0
+	if m.file >= l.files {
+		top = m.file - l.files + 1
+	}
+	if i := y - first; i >= 0 && i < l.files && top+i < len(m.sess.Files) && top+i != m.file {
+		m.file, m.hunk, m.scroll = top+i, 0, 0
+	}
+}

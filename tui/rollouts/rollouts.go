@@ -590,3 +590,12 @@ func (m *Model) FullHelp() [][]key.Binding {
 
 // warn tells the person why a key did nothing.
 func (m *Model) warn(s string) { m.note, m.noteWarn = s, true }
+
+// Click selects the environment under row y of the screen (0 is its first
+// line).
+func (m *Model) Click(x, y int) {
+	if i := y - 2; i >= 0 && i < len(m.envs) && i != m.sel { // title, column heads
+		m.sel = i
+		m.closeLog()
+	}
+}

@@ -437,3 +437,17 @@ func TestGateLog(t *testing.T) {
 		t.Error("enter after the last gate did not close the log")
 	}
 }
+
+func TestClick(t *testing.T) {
+	m := fed(100, 30)
+	lines := strings.Split(ansi.Strip(m.View()), "\n")
+	for y, l := range lines {
+		if strings.HasPrefix(strings.TrimLeft(l, " ▸"), "production") {
+			m.Click(5, y)
+			break
+		}
+	}
+	if e := m.selected(); e == nil || e.Name != "production" {
+		t.Errorf("click on the production row selected %v", e)
+	}
+}
