@@ -3,6 +3,7 @@ package binrepo
 import (
 	"compress/zlib"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -99,6 +100,9 @@ func (r *Repo) readOutput(ctx context.Context, dir string) (*node, error) {
 		}
 		return nil
 	})
+	if errors.Is(err, ErrUnsafeOutput) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("build output %s: %w", dir, err)
 	}
