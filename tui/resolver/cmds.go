@@ -12,6 +12,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/switchyard/switchyard/engine/merge"
 	"github.com/switchyard/switchyard/engine/sequence"
 	"github.com/switchyard/switchyard/model"
 )
@@ -59,6 +60,14 @@ type SessionMsg struct {
 type Preview struct {
 	Text    string
 	Deleted bool
+	// lines and binary are worked out once, in the command, not on each
+	// render.
+	lines  [][]byte
+	binary bool
+}
+
+func newPreview(text string, deleted bool) Preview {
+	return Preview{Text: text, Deleted: deleted, lines: splitLines(text), binary: merge.IsBinary([]byte(text))}
 }
 
 // ActionMsg reports an engine action (a resolution, undo, continue, skip,
@@ -98,7 +107,7 @@ func load(e Engine, seq int) tea.Cmd {
 			msg.Previews = make(map[string]Preview, len(s.Files))
 			for _, f := range s.Files {
 				data, del := s.Preview(f)
-				msg.Previews[f.Path] = Preview{Text: string(data), Deleted: del}
+				msg.Previews[f.Path] = newPreview(string(data), del)
 			}
 			// Hints only: a failure to compute them is not worth a message.
 			msg.Prereqs, _ = e.Prerequisites(ctx)

@@ -54,7 +54,7 @@ func richSession() (*sequence.Session, map[string]Preview) {
 	previews := map[string]Preview{}
 	for _, f := range s.Files {
 		d, deleted := s.Preview(f)
-		previews[f.Path] = Preview{Text: string(d), Deleted: deleted}
+		previews[f.Path] = newPreview(string(d), deleted)
 	}
 	return s, previews
 }

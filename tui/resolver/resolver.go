@@ -37,6 +37,10 @@ type Model struct {
 	scroll  int  // first line shown of the hunk's sides
 	xoff    int  // columns scrolled off to the left
 	advance bool // after the next load, move on to the next unresolved hunk
+
+	// The selected hunk's sides with their diff marks, kept between renders.
+	sidesFor  *sequence.Hunk
+	sidesMemo []paneSide
 }
 
 // New returns the screen; call Init (or Reload) to read the session.

@@ -265,7 +265,7 @@ func TestInertText(t *testing.T) {
 	m := New(nil, theme.New(true, false), theme.DefaultKeyMap())
 	m.SetSize(100, 30)
 	m.seq = 1
-	m.Update(SessionMsg{Seq: 1, Session: s, Previews: map[string]Preview{"a\x1b[2J.go": {Text: "package a\n<<<<<<< ours\ny \x1b[5m\n=======\nz\x07\n>>>>>>> theirs\n"}}})
+	m.Update(SessionMsg{Seq: 1, Session: s, Previews: map[string]Preview{"a\x1b[2J.go": newPreview("package a\n<<<<<<< ours\ny \x1b[5m\n=======\nz\x07\n>>>>>>> theirs\n", false)}})
 	v := m.View()
 	if strings.ContainsAny(v, "\x07") || strings.Contains(v, "\x1b[31m") || strings.Contains(v, "\x1b[2J") || strings.Contains(v, "\x1b]0") {
 		t.Errorf("view passes escape sequences through:\n%q", v)

@@ -303,7 +303,18 @@ type paneSide struct {
 	markSt  lipgloss.Style
 }
 
+// paneSides returns the selected hunk's three sides with the lines that
+// differ from the base marked; the diff is worked out once per hunk.
 func (m *Model) paneSides() []paneSide {
+	h := m.selectedHunk()
+	if m.sidesMemo != nil && m.sidesFor == h {
+		return m.sidesMemo
+	}
+	m.sidesFor, m.sidesMemo = h, m.computeSides()
+	return m.sidesMemo
+}
+
+func (m *Model) computeSides() []paneSide {
 	f := m.selectedFile()
 	base, ours, theirs := m.sides()
 	labels := m.sess.Labels
@@ -406,7 +417,7 @@ func (m *Model) preview(l layout) []string {
 		return nil
 	}
 	pv := m.previews[f.Path]
-	lines := splitLines(pv.Text)
+	lines := pv.lines
 	start, end := m.hunkSpan(f)
 	title := m.st.Title.Render("Resolution preview")
 	if !f.Lines && f.Whole == nil && m.resolutionOf(f) == nil {
@@ -422,7 +433,7 @@ func (m *Model) preview(l layout) []string {
 	switch {
 	case pv.Deleted:
 		return []string{title, m.st.Warn.Render("  the file is deleted by this resolution")}
-	case merge.IsBinary([]byte(pv.Text)):
+	case pv.binary:
 		return []string{title, m.st.Muted.Render(fmt.Sprintf("  binary file, %d bytes", len(pv.Text)))}
 	}
 	if len(lines) == 0 {
