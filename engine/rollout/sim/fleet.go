@@ -50,6 +50,9 @@ type Fleet struct {
 	build  []int32  // what each node runs
 	counts []provider.BuildCount
 	svc    [2]*service // blue, green
+	// seen identifies the state file as last read or written, so changes
+	// made by another process (the CLI beside a cockpit) are picked up.
+	seen os.FileInfo
 }
 
 // NewFleet builds a fleet. When StatePath holds a saved split, the fleet
@@ -79,6 +82,7 @@ func NewFleet(opts Options) (*Fleet, error) {
 			if err := json.Unmarshal(data, &f.st); err != nil {
 				return nil, fmt.Errorf("sim fleet state %s: %w", opts.StatePath, err)
 			}
+			f.markSeen()
 		case errors.Is(err, os.ErrNotExist):
 		default:
 			return nil, fmt.Errorf("sim fleet state: %w", err)
@@ -161,6 +165,7 @@ func (f *Fleet) Set(ctx context.Context, s provider.Split) error {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.sync()
 	f.adopt(f.opts.Now()) // nodes already due move under the old split
 	// Builds are the fleet's own business: the driver keeps the ones deployed.
 	if s.BlueBuild == 0 {
@@ -201,6 +206,7 @@ func (f *Fleet) Actual(ctx context.Context) (provider.Split, error) {
 func (f *Fleet) Deploy(ctx context.Context, c model.Color, build int) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.sync()
 	f.stopService(c)
 	if err := f.startService(c, build); err != nil {
 		return err
@@ -217,6 +223,7 @@ func (f *Fleet) Deploy(ctx context.Context, c model.Color, build int) error {
 func (f *Fleet) Stop(ctx context.Context, c model.Color) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.sync()
 	if f.st.Split.Weight(c) > 0 {
 		return fmt.Errorf("sim fleet: %s still has %d%% of traffic", c, f.st.Split.Weight(c))
 	}
@@ -234,6 +241,7 @@ func (f *Fleet) Stop(ctx context.Context, c model.Color) error {
 func (f *Fleet) Fail(b int, failing bool) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.sync()
 	out := f.st.Failing[:0:0]
 	for _, x := range f.st.Failing {
 		if x != b {
@@ -260,6 +268,7 @@ func (f *Fleet) failing(b int) bool {
 func (f *Fleet) URL(c model.Color) string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.sync()
 	if s := f.svc[idx(c)]; s != nil {
 		return s.url
 	}
@@ -288,6 +297,7 @@ func (f *Fleet) adopt(now time.Time) {
 func (f *Fleet) Adoption(ctx context.Context) (provider.Fleet, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.sync()
 	f.adopt(f.opts.Now())
 	f.count()
 	out := provider.Fleet{Nodes: len(f.build), Builds: make([]provider.BuildCount, len(f.counts))}
@@ -341,7 +351,57 @@ func (f *Fleet) save() error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(f.opts.StatePath, data)
+	if err := writeFileAtomic(f.opts.StatePath, data); err != nil {
+		return err
+	}
+	f.markSeen()
+	return nil
+}
+
+func (f *Fleet) markSeen() {
+	if fi, err := os.Stat(f.opts.StatePath); err == nil {
+		f.seen = fi
+	}
+}
+
+// sync picks up a state file written by another process: the split (nodes
+// then follow it within the pull window), the failing builds, and the
+// services each slot should run.
+func (f *Fleet) sync() {
+	if f.opts.StatePath == "" {
+		return
+	}
+	fi, err := os.Stat(f.opts.StatePath)
+	// Every save renames a new file into place; inode numbers are reused,
+	// so the time and size are compared too.
+	if err != nil || f.seen != nil && os.SameFile(fi, f.seen) && fi.ModTime().Equal(f.seen.ModTime()) && fi.Size() == f.seen.Size() {
+		return
+	}
+	data, err := os.ReadFile(f.opts.StatePath)
+	if err != nil {
+		return
+	}
+	var st state
+	if json.Unmarshal(data, &st) != nil {
+		return
+	}
+	f.seen = fi
+	if st.Split != f.st.Split {
+		now := f.opts.Now()
+		f.adopt(now)
+		f.setAt = now
+	}
+	f.st = st
+	for _, c := range []model.Color{model.Blue, model.Green} {
+		b, svc := st.Split.Build(c), f.svc[idx(c)]
+		if svc != nil && svc.build == b {
+			continue
+		}
+		f.stopService(c)
+		if b > 0 {
+			_ = f.startService(c, b)
+		}
+	}
 }
 
 func idx(c model.Color) int {

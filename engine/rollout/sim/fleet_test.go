@@ -144,3 +144,41 @@ func BenchmarkAdoption100k(b *testing.B) {
 		}
 	}
 }
+
+// TestTwoProcesses has two fleets on one state file, as a cockpit and a CLI
+// command beside it: what one does, the other sees.
+func TestTwoProcesses(t *testing.T) {
+	ctx := context.Background()
+	state := filepath.Join(t.TempDir(), "fleet.json")
+	a, err := NewFleet(Options{Nodes: 1000, LiveBuild: 6, StatePath: state})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if err := a.Fail(99, false); err != nil { // writes the state file
+		t.Fatal(err)
+	}
+	b, err := NewFleet(Options{Nodes: 1000, LiveBuild: 6, StatePath: state})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if err := a.Deploy(ctx, model.Green, 7); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Set(ctx, provider.SplitFor(model.Green, 30, 6, 7)); err != nil {
+		t.Fatal(err)
+	}
+	fl, _ := b.Adoption(ctx)
+	if fl.On(7) != 300 {
+		t.Errorf("other fleet sees %d nodes on 7; want 300", fl.On(7))
+	}
+	if u := b.URL(model.Green); u == "" || get(t, u+"/build") != "7" {
+		t.Errorf("other fleet's green service = %q; want one serving build 7", u)
+	}
+	_ = a.Set(ctx, provider.SplitFor(model.Green, 0, 6, 7))
+	_ = a.Stop(ctx, model.Green)
+	if u := b.URL(model.Green); u != "" {
+		t.Errorf("other fleet still runs green at %s after it was stopped", u)
+	}
+}
