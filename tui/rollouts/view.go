@@ -173,14 +173,16 @@ func (m *Model) summary(st *rollout.Status) string {
 	if st.State.Terminal() {
 		return word + m.st.Muted.Render(b)
 	}
-	s := word + m.st.Normal.Render(b)
+	// Desired against actual first: on a narrow screen it is what must
+	// not be cut off.
+	s := word + m.st.Normal.Render(b) + m.weights(st)
 	if w := st.CurrentWave(); w != nil {
-		s += m.st.Normal.Render(fmt.Sprintf(" wave %d/%d", st.Wave+1, len(st.Waves)))
+		s += m.st.Normal.Render(fmt.Sprintf(" · wave %d/%d", st.Wave+1, len(st.Waves)))
 	}
 	if st.Waiting != "" {
 		s += m.st.Warn.Render(" · " + st.Waiting)
 	}
-	return s + m.weights(st)
+	return s
 }
 
 // weights is " · 10% / actual 10%", flagged when they differ.
