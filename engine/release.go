@@ -59,6 +59,9 @@ type ReleaseOptions struct {
 //     from the head read in step 1;
 //  4. the branch is pushed to [bin] remote when one is set, with a lease.
 //
+// One release of a track runs at a time, across processes: a second one
+// fails at once with release.ErrBusy.
+//
 // Every step is journaled (kind "build" or "bin") before it is reported.
 // A failed, hung or refused build leaves the bin repo untouched and its log
 // in place, and a person is notified. If someone moved the bin branch in
@@ -98,6 +101,11 @@ func (e *Engine) release(ctx context.Context, o ReleaseOptions) (b model.Build, 
 	if err != nil {
 		return model.Build{}, logPath, err
 	}
+	unlock, err := release.Lock(filepath.Join(e.stateDir(), "builds", trackFileName(track.Name)+".lock"))
+	if err != nil {
+		return model.Build{}, logPath, fmt.Errorf("release %s: %w", track.Name, err)
+	}
+	defer unlock()
 	branch := track.Name
 	if err := e.syncBin(ctx, bin, branch); err != nil {
 		return model.Build{}, logPath, err
@@ -236,7 +244,7 @@ func (e *Engine) releaseFailed(ctx context.Context, entry journal.Entry, err err
 // number (after a failure) get .2, .3, ... so no log is overwritten.
 func (e *Engine) buildLog(track string, n int) string {
 	dir := filepath.Join(e.stateDir(), "builds")
-	base := strings.NewReplacer("/", "-", "\\", "-").Replace(track) + "-" + strconv.Itoa(n)
+	base := trackFileName(track) + "-" + strconv.Itoa(n)
 	p := filepath.Join(dir, base+".log")
 	for k := 2; ; k++ {
 		if _, err := os.Lstat(p); errors.Is(err, os.ErrNotExist) {
@@ -244,6 +252,11 @@ func (e *Engine) buildLog(track string, n int) string {
 		}
 		p = filepath.Join(dir, base+"."+strconv.Itoa(k)+".log")
 	}
+}
+
+// trackFileName makes a track name usable as a file name.
+func trackFileName(track string) string {
+	return strings.NewReplacer("/", "-", "\\", "-").Replace(track)
 }
 
 func binShort(h plumbing.Hash) string { return h.String()[:12] }

@@ -324,19 +324,32 @@ func TestReleaseAbort(t *testing.T) {
 	defer cancel()
 	events := e.Subscribe(ctx)
 	pid := make(chan int, 1)
+	started := make(chan struct{})
 	go func() {
 		for ev := range events {
 			if s, ok := strings.CutPrefix(ev.Text, "grandchild "); ok && ev.Kind == "log" {
 				n, _ := strconv.Atoi(s)
 				pid <- n
-				cancel() // the operator aborts
+				close(started)
 				return
 			}
 		}
 	}()
+	second := make(chan error, 1)
+	go func() {
+		// A second release of the track while the first runs is refused
+		// at once. The operator aborts the first after that.
+		<-started
+		_, err := e.Release(context.Background(), ReleaseOptions{Track: "prod"})
+		second <- err
+		cancel()
+	}()
 	_, err := e.Release(ctx, ReleaseOptions{Track: "prod"})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("aborted Release = %v; want context.Canceled", err)
+	}
+	if err := <-second; !errors.Is(err, release.ErrBusy) {
+		t.Errorf("concurrent Release = %v; want release.ErrBusy", err)
 	}
 	if p := <-pid; !processGone(p) {
 		t.Errorf("grandchild %d survived the abort", p)
