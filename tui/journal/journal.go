@@ -230,7 +230,12 @@ func sameEntry(a, b journal.Entry) bool {
 func makeRow(e journal.Entry) row {
 	r := row{e: e}
 	r.when = e.Time.Local().Format("2006-01-02 15:04:05")
-	r.actor = model.InertLine(e.Actor)
+	// "Name <email>" shows as the name; the email is in the details.
+	who := e.Actor
+	if name, _, ok := strings.Cut(who, " <"); ok && name != "" {
+		who = name
+	}
+	r.actor = model.InertLine(who)
 	r.what = model.InertLine(e.Kind + " " + e.Action)
 	var scope []string
 	if e.Track != "" {
@@ -247,7 +252,7 @@ func makeRow(e journal.Entry) row {
 	}
 	r.scope = strings.Join(scope, " ")
 	r.message = model.InertLine(e.Message)
-	r.search = strings.ToLower(strings.Join([]string{r.when, r.actor, r.what, r.scope, e.Commit, r.message}, " "))
+	r.search = strings.ToLower(strings.Join([]string{r.when, model.InertLine(e.Actor), r.what, r.scope, e.Commit, r.message}, " "))
 	return r
 }
 
@@ -395,7 +400,7 @@ func (m *Model) detailLines() []string {
 	e := r.e
 	out := []string{
 		fmt.Sprintf("when     %s (%s)", r.when, e.Time.UTC().Format(time.RFC3339)),
-		"who      " + r.actor,
+		"who      " + model.InertLine(e.Actor),
 		"what     " + r.what,
 	}
 	if r.scope != "" {
