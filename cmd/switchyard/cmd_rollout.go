@@ -251,8 +251,8 @@ func printRollout(w io.Writer, st *rollout.Status) {
 		actual = fmt.Sprintf("%d%%", st.Actual)
 	}
 	fmt.Fprintf(w, "  traffic on %s: desired %d%%, actual %s\n", st.Target, st.Desired, actual)
-	if f := st.Fleet; f != nil && f.Nodes > 0 {
-		fmt.Fprintf(w, "  nodes on build %d: desired %d%%, actual %d of %d (%.1f%%)\n", st.Build, st.Desired, f.On(st.Build), f.Nodes, 100*float64(f.On(st.Build))/float64(f.Nodes))
+	if want, got, ok := st.Adoption(); ok {
+		fmt.Fprintf(w, "  nodes on build %d: desired %.0f%%, actual %d of %d (%.1f%%)\n", st.Build, want, st.Fleet.On(st.Build), st.Fleet.Nodes, got)
 	}
 	for i, wv := range st.Waves {
 		mark := " "

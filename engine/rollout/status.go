@@ -180,3 +180,13 @@ func (s *Status) Clone() *Status {
 	}
 	return &c
 }
+
+// Adoption returns, in percent, the share of nodes meant to run the build
+// (the desired weight) against the share that reports running it; ok is
+// false without an adoption report.
+func (s *Status) Adoption() (desired, actual float64, ok bool) {
+	if s.Fleet == nil || s.Fleet.Nodes == 0 {
+		return float64(s.Desired), 0, false
+	}
+	return float64(s.Desired), 100 * float64(s.Fleet.On(s.Build)) / float64(s.Fleet.Nodes), true
+}
