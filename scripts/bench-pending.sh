@@ -13,7 +13,8 @@
 # Scenario: dev = the repository's HEAD; prod = the first-parent commit of
 # dev from WEEKS weeks earlier (default 4) plus PICKS non-merge commits of
 # dev cherry-picked onto it (default 36; alternately with and without -x;
-# one of them amended so only its trailer links it), then
+# one of them amended so only its trailer links it) and a hotfix committed
+# on prod only, then
 # `git commit-graph write --reachable`. KEEP=1 keeps the scratch folder.
 set -euo pipefail
 
@@ -53,7 +54,7 @@ echo "prod: $base, $WEEKS weeks behind dev"
 n=0; i=0
 for c in $(git -C "$src" rev-list --reverse --no-merges prod..dev); do
   i=$((i+1))
-  [ $((i % 5)) -eq 0 ] || continue
+  [ $((i % 3)) -eq 0 ] || continue
   args=()
   [ $((n % 2)) -eq 0 ] && args=(-x)
   if git -C "$src" cherry-pick "${args[@]}" "$c" >/dev/null 2>&1; then
@@ -68,6 +69,9 @@ for c in $(git -C "$src" rev-list --reverse --no-merges prod..dev); do
   fi
   [ "$n" -ge "$PICKS" ] && break
 done
+# A fix committed on prod only, which dev lacks.
+echo "prod-only fix" >> "$src/README.md"
+git -C "$src" commit -q -a -m "hotfix: prod only"
 git -C "$src" checkout -q --detach
 git -C "$src" commit-graph write --reachable >/dev/null 2>&1
 echo "picked $n commits onto prod; dev..prod base: $(git -C "$src" rev-list --count prod..dev) commits ($(git -C "$src" rev-list --count --no-merges prod..dev) non-merge)"
@@ -105,22 +109,32 @@ if command -v hyperfine >/dev/null 2>&1; then
   hyperfine -w 1 -r "$RUNS" \
     -n "git cherry prod dev" "git -C $src cherry prod dev" \
     -n "git cherry both ways" "git -C $src cherry prod dev && git -C $src cherry dev prod" \
-    -n "switchyard pending (cold)" -p "rm -f $cache" "$bin pending --repo $src --json" \
+    -n "switchyard pending (cold)" -p "rm -f $cache $src/.git/switchyard/commits" "$bin pending --repo $src --json" \
     -n "switchyard pending (warm)" "$bin pending --repo $src --json"
 else
-  ms() { local s e; s=$(date +%s%N); "$@" >/dev/null; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }
+  # Wall time and CPU time (user+sys) of each run, in ms; the median of
+  # RUNS runs is printed. CPU time is the steadier figure on a busy machine.
+  measure() {
+    local out
+    /usr/bin/time -f "%e %U %S" -o "$scratch/time" "$@" >/dev/null 2>&1
+    out=$(tail -1 "$scratch/time")
+    awk -v l="$out" 'BEGIN { split(l, a, " "); printf "%d %d\n", a[1]*1000, (a[2]+a[3])*1000 }'
+  }
+  median() { sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"; }
   bench() {
     local name=$1 prep=$2; shift 2
-    local all=()
+    local walls=() cpus=()
     for _ in $(seq "$RUNS"); do
       eval "$prep"
-      all+=("$(ms "$@")")
+      read -r w c < <(measure "$@")
+      walls+=("$w"); cpus+=("$c")
     done
-    printf '%-28s %s ms (runs: %s)\n' "$name" "$(printf '%s\n' "${all[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")" "${all[*]}"
+    printf '%-28s wall %5s ms  cpu %5s ms   (wall runs: %s)\n' "$name" \
+      "$(printf '%s\n' "${walls[@]}" | median)" "$(printf '%s\n' "${cpus[@]}" | median)" "${walls[*]}"
   }
-  echo "median of $RUNS runs:"
+  echo "median of $RUNS runs (load average: $(cut -d' ' -f1-3 /proc/loadavg)):"
   bench "git cherry prod dev" ":" git -C "$src" cherry prod dev
   bench "git cherry dev prod" ":" git -C "$src" cherry dev prod
-  bench "switchyard pending (cold)" "rm -f $cache" "$bin" pending --repo "$src" --json
+  bench "switchyard pending (cold)" "rm -f $cache $src/.git/switchyard/commits" "$bin" pending --repo "$src" --json
   bench "switchyard pending (warm)" ":" "$bin" pending --repo "$src" --json
 fi

@@ -41,6 +41,8 @@ type Node struct {
 	// for commits it does not cover.
 	Gen  uint64
 	When int64 // committer time, Unix seconds
+	// Tree is the commit's root tree.
+	Tree plumbing.Hash
 }
 
 // Graph reads commit nodes from the commit-graph when the repository has
@@ -147,7 +149,7 @@ func (g *Graph) nodeLocked(id plumbing.Hash) (*Node, error) {
 			if err != nil {
 				return nil, fmt.Errorf("commit-graph entry of %s: %w: %v", id, ErrCorrupt, err)
 			}
-			n = &Node{ID: id, Parents: d.ParentHashes, Gen: d.Generation, When: d.When.Unix()}
+			n = &Node{ID: id, Parents: d.ParentHashes, Gen: d.Generation, When: d.When.Unix(), Tree: d.TreeHash}
 		}
 	}
 	if n == nil {
@@ -162,7 +164,7 @@ func (g *Graph) nodeLocked(id plumbing.Hash) (*Node, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read commit %s: %w: %v (run git fsck)", id, ErrCorrupt, err)
 		}
-		n = &Node{ID: id, Parents: c.ParentHashes, Gen: genInfinity, When: c.Committer.When.Unix()}
+		n = &Node{ID: id, Parents: c.ParentHashes, Gen: genInfinity, When: c.Committer.When.Unix(), Tree: c.TreeHash}
 	}
 	if g.shallow[id] {
 		n.Parents = nil

@@ -263,7 +263,7 @@ func (h *History) headerIDs(ctx context.Context, nodes []*Node) ([]*ids, error) 
 	err = h.parallel(ctx, len(miss), func(s storer.EncodedObjectStorer, k int) error {
 		w := out[miss[k]]
 		var err error
-		if w.files, err = commitDiff(s, w.commit); err != nil {
+		if w.files, err = h.commitDiff(s, w.commit); err != nil {
 			return fmt.Errorf("diff %s: %w", w.commit.Hash, err)
 		}
 		w.entry.header = HeaderID(w.files)
@@ -287,7 +287,7 @@ func (h *History) fullIDs(ctx context.Context, items []*ids) error {
 		}
 		var err error
 		if w.files == nil {
-			if w.files, err = commitDiff(s, w.commit); err != nil {
+			if w.files, err = h.commitDiff(s, w.commit); err != nil {
 				return fmt.Errorf("diff %s: %w", w.commit.Hash, err)
 			}
 		}
@@ -298,6 +298,21 @@ func (h *History) fullIDs(ctx context.Context, items []*ids) error {
 		h.cache.put(w.commit.Hash, w.entry)
 		return nil
 	})
+}
+
+// commitDiff lists a commit's changed files against its first parent,
+// taking the parent's tree from the commit-graph when it has it rather than
+// reading the parent commit.
+func (h *History) commitDiff(s storer.EncodedObjectStorer, c *object.Commit) ([]filePair, error) {
+	parentTree := plumbing.ZeroHash
+	if len(c.ParentHashes) > 0 {
+		p, err := h.graph.Node(c.ParentHashes[0])
+		if err != nil {
+			return nil, err
+		}
+		parentTree = p.Tree
+	}
+	return diffTrees(s, parentTree, c.TreeHash, "", nil)
 }
 
 // PatchID returns the patch-id of a commit (a merge has none: ok false).

@@ -148,20 +148,6 @@ func addSum(sum *PatchID, h hash.Hash) {
 	h.Reset()
 }
 
-// commitDiff returns the changed files of a commit against its first parent
-// (the empty tree for a root commit).
-func commitDiff(s storer.EncodedObjectStorer, c *object.Commit) ([]filePair, error) {
-	parentTree := plumbing.ZeroHash
-	if len(c.ParentHashes) > 0 {
-		p, err := object.GetCommit(s, c.ParentHashes[0])
-		if err != nil {
-			return nil, fmt.Errorf("read parent %s: %w", c.ParentHashes[0], err)
-		}
-		parentTree = p.TreeHash
-	}
-	return diffTrees(s, parentTree, c.TreeHash, "", nil)
-}
-
 func headerPart(h hash.Hash, p filePair, buf []byte) []byte {
 	oldPath := removeSpace(buf[:0], []byte(p.path))
 	h.Write([]byte("diff--gita/"))
