@@ -345,6 +345,7 @@ func buildSource(ctx context.Context, sc *scenario, sb *Sandbox) (*source, error
 		return nil, err
 	}
 	st := repo.Storer
+	objs := newDedup(st)
 	out := &source{commits: map[string]*replayed{}, heads: map[string]string{}}
 	starts := map[string]string{}
 	for _, b := range sc.Branches {
@@ -401,7 +402,7 @@ func buildSource(ctx context.Context, sc *scenario, sb *Sandbox) (*source, error
 				return nil, fmt.Errorf("commit %s: %w", c.ID, err)
 			}
 		}
-		tree, err := writeTree(st, r.files)
+		tree, err := writeTree(objs, r.files)
 		if err != nil {
 			return nil, fmt.Errorf("commit %s: %w", c.ID, err)
 		}
@@ -409,7 +410,7 @@ func buildSource(ctx context.Context, sc *scenario, sb *Sandbox) (*source, error
 		if parent != "" {
 			commit.ParentHashes = []plumbing.Hash{out.commits[parent].hash}
 		}
-		if r.hash, err = store(st, commit); err != nil {
+		if r.hash, err = store(objs, commit); err != nil {
 			return nil, fmt.Errorf("commit %s: %w", c.ID, err)
 		}
 		out.commits[c.ID] = r
@@ -494,6 +495,7 @@ func buildBin(ctx context.Context, sc *scenario, sb *Sandbox, src *source) error
 		return err
 	}
 	st := repo.Storer
+	objs := newDedup(st)
 	bot := sc.Bin.Author
 	var builds []buildDecl
 	for _, b := range sc.Builds {
@@ -516,12 +518,12 @@ func buildBin(ctx context.Context, sc *scenario, sb *Sandbox, src *source) error
 		}
 	}
 	readme := files{"README.md": {data: binReadme(sc.Bin.Name), mode: filemode.Regular}}
-	tree, err := writeTree(st, readme)
+	tree, err := writeTree(objs, readme)
 	if err != nil {
 		return err
 	}
 	sig := sc.signature(bot, first.DaysAgo+1, "08:00", sb.Anchor)
-	root, err := store(st, &object.Commit{Author: sig, Committer: sig, Message: "Start the bin repo of " + sc.Bin.Name + "\n", TreeHash: tree})
+	root, err := store(objs, &object.Commit{Author: sig, Committer: sig, Message: "Start the bin repo of " + sc.Bin.Name + "\n", TreeHash: tree})
 	if err != nil {
 		return err
 	}
@@ -566,12 +568,12 @@ func buildBin(ctx context.Context, sc *scenario, sb *Sandbox, src *source) error
 			}
 			snap[folder+"/"+binrepo.ManifestFile] = file{data: string(manifest) + "\n", mode: filemode.Regular}
 			snap[sc.Bin.Name] = file{data: folder, mode: filemode.Symlink}
-			tree, err := writeTree(st, snap)
+			tree, err := writeTree(objs, snap)
 			if err != nil {
 				return err
 			}
 			msg := fmt.Sprintf("%s: build of %s at %s\n", folder, track, from.hash.String()[:12])
-			head, err = store(st, &object.Commit{Author: sig, Committer: sig, Message: msg, TreeHash: tree, ParentHashes: []plumbing.Hash{head}})
+			head, err = store(objs, &object.Commit{Author: sig, Committer: sig, Message: msg, TreeHash: tree, ParentHashes: []plumbing.Hash{head}})
 			if err != nil {
 				return err
 			}

@@ -89,7 +89,7 @@ func refs(t *testing.T, dir string) string {
 func TestDeterministic(t *testing.T) {
 	for _, flow := range []string{FlowTwo, FlowThree} {
 		t.Run(flow, func(t *testing.T) {
-			a := buildIn(t, t.TempDir(), Options{Flow: flow, Anchor: anchor})
+			a := sandbox(t, flow)
 			b := buildIn(t, filepath.Join(t.TempDir(), "nested", "new"), Options{Flow: flow, Anchor: anchor})
 			later := buildIn(t, t.TempDir(), Options{Flow: flow, Anchor: anchor.Add(24 * time.Hour)})
 			for _, repo := range []struct {

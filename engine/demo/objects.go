@@ -143,3 +143,26 @@ func store(s storer.EncodedObjectStorer, o encoder) (plumbing.Hash, error) {
 	}
 	return s.SetEncodedObject(obj)
 }
+
+// dedup writes each object once per build: the scenario's snapshots share
+// most of their blobs and trees, and a loose object costs a file.
+type dedup struct {
+	storer.EncodedObjectStorer
+	seen map[plumbing.Hash]bool
+}
+
+func newDedup(s storer.EncodedObjectStorer) *dedup {
+	return &dedup{EncodedObjectStorer: s, seen: map[plumbing.Hash]bool{}}
+}
+
+// SetEncodedObject stores o unless this build stored it already.
+func (d *dedup) SetEncodedObject(o plumbing.EncodedObject) (plumbing.Hash, error) {
+	if h := o.Hash(); d.seen[h] {
+		return h, nil
+	}
+	h, err := d.EncodedObjectStorer.SetEncodedObject(o)
+	if err == nil {
+		d.seen[h] = true
+	}
+	return h, err
+}
