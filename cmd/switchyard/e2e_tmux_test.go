@@ -118,12 +118,32 @@ func TestCockpitEndToEnd(t *testing.T) {
 	s.waitFor("the conflicting carry's confirmation", "Carry ", "conflicts in app/main.go", "resolver opens")
 	s.keys("y")
 	s.waitFor("the resolver", "Resolver", "app/main.go", "0 of 1 resolved")
+
+	// Closing the cockpit mid-resolution and opening it again resumes the
+	// session where it was left.
+	s.keys("q")
+	s.tmux("respawn-pane", "-k", "-t", s.name, cmd)
+	s.waitFor("the resumed resolution", "resuming the carry to prod", "Resolver", "0 of 1 resolved")
 	s.keys("t")
 	s.waitFor("the hunk resolved with theirs", "1 of 1 resolved")
 	s.keys("c")
 	s.waitFor("the continue confirmation", "Continue", "y/enter")
 	s.keys("y")
 	scr = s.waitFor("the carry finished", "done: prod is at", "(prod) hotfix: reject request bodies over 4 MiB")
+
+	// A commit made from another terminal shows within a second or so.
+	other := exec.Command("git", "-C", src, "commit", "-q", "--allow-empty", "-m", "bugfix: committed from another terminal")
+	other.Env = append(os.Environ(), "GIT_AUTHOR_NAME=Other", "GIT_AUTHOR_EMAIL=o@example.com",
+		"GIT_COMMITTER_NAME=Other", "GIT_COMMITTER_EMAIL=o@example.com")
+	if out, err := other.CombinedOutput(); err != nil {
+		t.Fatalf("git commit: %v\n%s", err, out)
+	}
+	cur, err := exec.Command("git", "-C", src, "branch", "--show-current").Output()
+	if err != nil {
+		t.Fatalf("git branch --show-current: %v", err)
+	}
+	branch := strings.TrimSpace(string(cur))
+	s.waitFor("the outside commit on the "+branch+" graph", "("+branch+") bugfix: committed from another terminal")
 
 	s.keys("q")
 	// The program has quit when the pane no longer shows the cockpit.
@@ -144,6 +164,9 @@ func TestCockpitEndToEnd(t *testing.T) {
 		return string(out)
 	}
 	log := git("log", "--format=%s", "-3", "prod")
+	if branch == "prod" {
+		log = git("log", "--format=%s", "-3", "prod~1")
+	}
 	want := "hotfix: reject request bodies over 4 MiB\nhotfix: health check must not hang on a slow database\nhotfix: cap request bodies at 1 MiB\n"
 	if log != want {
 		t.Errorf("git log prod =\n%s\nwant\n%s", log, want)
