@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -282,5 +284,60 @@ func TestStaleLoadDropped(t *testing.T) {
 	m.Update(SessionMsg{Seq: 1, Session: &sequence.Session{Steps: []sequence.Step{{}}}})
 	if m.Active() || m.loaded {
 		t.Error("an answer to an older load was taken")
+	}
+}
+
+// TestEditWorktree: with prod checked out, git's conflict state is in the
+// working tree; the editor edits the file there and Sync reads it back.
+func TestEditWorktree(t *testing.T) {
+	ctx := context.Background()
+	sb, err := demo.Build(ctx, demo.Options{Dir: t.TempDir(), Anchor: anchor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("git", "-C", sb.Src, "checkout", "-q", "prod").CombinedOutput(); err != nil {
+		t.Fatalf("git checkout prod: %v\n%s", err, out)
+	}
+	e, err := engine.Open(ctx, engine.OpenOptions{Dir: sb.Src, Now: func() time.Time { return anchor }, PatchIDCache: "-"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Carry(ctx, engine.CarryOptions{To: "prod", Commits: []string{sb.Commits["hotfix-body"]}}); err != nil && !errors.Is(err, sequence.ErrUnresolved) {
+		t.Fatal(err)
+	}
+	m := newScreen(t, e, 100, 30)
+	if m.sess == nil || !m.sess.Worktree {
+		t.Fatalf("session %+v; want one mirrored in the working tree", m.sess)
+	}
+	path := m.selectedFile().Path
+	ready, ok := prepareEdit(e.Root(), true, path, m.previews[path].Text)().(editReadyMsg)
+	if !ok || ready.temp || ready.file != filepath.Join(e.Root(), path) {
+		t.Fatalf("prepareEdit = %+v; want the working tree file itself", ready)
+	}
+	data, err := os.ReadFile(ready.file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hasMarkers(string(data)) {
+		t.Fatalf("%s has no conflict markers in the working tree:\n%s", path, data)
+	}
+
+	// Half an edit: markers left. It is read back as still unresolved.
+	if err := os.WriteFile(ready.file, append([]byte("// half done\n"), data...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run(t, m, func() tea.Msg { return editDoneMsg{path: path, file: ready.file} })
+	if m.err != nil || !strings.Contains(m.note, "still has conflict markers") {
+		t.Fatalf("markers left: err %v, note %q", m.err, m.note)
+	}
+	if err := os.WriteFile(ready.file, []byte(resolveByHand(string(data), string(m.selectedHunk().Theirs))), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run(t, m, func() tea.Msg { return editDoneMsg{path: path, file: ready.file} })
+	if m.err != nil {
+		t.Fatalf("read back: %v", m.err)
+	}
+	if n, of := m.sess.Resolved(); n != of {
+		t.Fatalf("after the edit: %d of %d resolved (note %q)", n, of, m.note)
 	}
 }
