@@ -36,7 +36,8 @@ type Environment struct {
 // Health says how a slot's health is probed.
 type Health struct {
 	Provider string `toml:"provider"` // http, prometheus, command; default: sim for sim traffic, else http
-	// http: URLs probed; "{slot}" is replaced by blue or green.
+	// http: URLs probed; "{slot}" is replaced by blue or green, "{url}" by
+	// the slot's base URL (see Environment.URL).
 	URLs []string `toml:"urls"`
 	// Timeout of one probe; default 2s.
 	Timeout Duration `toml:"timeout"`
@@ -242,6 +243,9 @@ func (d *Deploy) validate(tracks map[string]bool) *Error {
 				return bad(key+".health.urls", "the http health provider needs urls")
 			}
 			for j, u := range h.URLs {
+				if strings.HasPrefix(u, "{url}") {
+					continue // checked when the slot's URL is known
+				}
 				if p, err := url.Parse(strings.ReplaceAll(u, "{slot}", "blue")); err != nil || (p.Scheme != "http" && p.Scheme != "https") {
 					return bad(fmt.Sprintf("%s.health.urls[%d]", key, j), "%q is not an http(s) URL", u)
 				}

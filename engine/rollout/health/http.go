@@ -14,7 +14,7 @@ import (
 )
 
 // HTTP probes URLs ("{slot}" replaced by the slot's colour, "{build}" by the
-// build). A check succeeds when every URL answers 2xx within Timeout. The
+// build, "{url}" by the slot's base URL). A check succeeds when every URL answers 2xx within Timeout. The
 // verdict follows consecutive thresholds, so a flapping endpoint does not
 // pass: Pass after HealthyThreshold successes in a row, Fail after
 // UnhealthyThreshold failures in a row, Inconclusive in between.
@@ -95,7 +95,9 @@ func (h *HTTP) probe(ctx context.Context, url string) error {
 	return nil
 }
 
-// Expand replaces {slot}, {build} and {env} in s.
+// Expand replaces {slot}, {build}, {env} and {url} (the slot's base URL)
+// in s.
 func Expand(s string, t provider.Target) string {
-	return strings.NewReplacer("{slot}", string(t.Slot), "{build}", fmt.Sprint(t.Build), "{env}", t.Env).Replace(s)
+	return strings.NewReplacer("{slot}", string(t.Slot), "{build}", fmt.Sprint(t.Build), "{env}", t.Env,
+		"{url}", strings.TrimRight(t.URL, "/")).Replace(s)
 }

@@ -2,19 +2,17 @@ package traffic
 
 import (
 	"context"
-	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/switchyard/switchyard/engine/rollout/internal/nginxtest"
 	"github.com/switchyard/switchyard/engine/rollout/provider"
 )
 
@@ -53,31 +51,10 @@ func TestNginxRenderActual(t *testing.T) {
 	}
 }
 
-func findNginx(t *testing.T) string {
-	if p, err := exec.LookPath("nginx"); err == nil {
-		return p
-	}
-	if _, err := os.Stat("/usr/sbin/nginx"); err == nil {
-		return "/usr/sbin/nginx"
-	}
-	t.Skip("nginx not installed (scripts/deps.sh installs it): skipping the real nginx cut-over test")
-	return ""
-}
-
-func freePort(t *testing.T) int {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 // TestNginxCutover starts a real nginx on loopback in front of two backends,
 // shifts the weights and reloads while a bounded load runs, and checks that
 // no request failed and that the traffic moved.
 func TestNginxCutover(t *testing.T) {
-	bin := findNginx(t)
 	dir := t.TempDir()
 	backend := func(name string) *httptest.Server {
 		return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, name) }))
@@ -85,61 +62,17 @@ func TestNginxCutover(t *testing.T) {
 	blue, green := backend("blue"), backend("green")
 	defer blue.Close()
 	defer green.Close()
-	port := freePort(t)
-	up := filepath.Join(dir, "upstream.conf")
-	conf := filepath.Join(dir, "nginx.conf")
-	pid := filepath.Join(dir, "nginx.pid")
-	mainConf := fmt.Sprintf(`daemon off;
-pid %s;
-error_log %s/error.log;
-worker_processes 1;
-events { worker_connections 256; }
-http {
-    access_log off;
-    client_body_temp_path %[2]s/body;
-    proxy_temp_path %[2]s/proxy;
-    fastcgi_temp_path %[2]s/fastcgi;
-    uwsgi_temp_path %[2]s/uwsgi;
-    scgi_temp_path %[2]s/scgi;
-    include %s;
-    server {
-        listen 127.0.0.1:%d;
-        location / { proxy_pass http://app; proxy_next_upstream error timeout; }
-    }
-}
-`, pid, dir, up, port)
-	if err := os.WriteFile(conf, []byte(mainConf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	n := &Nginx{File: up, Upstream: "app",
+	n := &Nginx{File: filepath.Join(dir, "upstream.conf"), Upstream: "app",
 		Blue: strings.TrimPrefix(blue.URL, "http://"), Green: strings.TrimPrefix(green.URL, "http://"),
-		Test:    []string{bin, "-t", "-q", "-c", conf, "-p", dir},
 		Timeout: 10 * time.Second}
 	ctx := context.Background()
 	if err := n.Set(ctx, provider.Split{Blue: 100, BlueBuild: 6, GreenBuild: 7}); err != nil {
 		t.Fatalf("first Set: %v", err)
 	}
-	cmd := exec.Command(bin, "-c", conf, "-p", dir)
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
-	n.Reload = []string{bin, "-s", "reload", "-c", conf, "-p", dir}
-	url := fmt.Sprintf("http://127.0.0.1:%d/", port)
+	srv := nginxtest.Start(t, n.File)
+	n.Test, n.Reload = srv.Test, srv.Reload
+	url := srv.URL
 	client := &http.Client{Timeout: 5 * time.Second}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		resp, err := client.Get(url)
-		if err == nil {
-			resp.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("nginx did not answer on %s: %v", url, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 	// A bounded load: at most 2,000 requests or 10 s, two workers.
 	var failed, total, onGreen atomic.Int64
 	stop := make(chan struct{})
