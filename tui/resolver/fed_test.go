@@ -173,3 +173,35 @@ func TestClick(t *testing.T) {
 		t.Errorf("click on the row of deploy/app.yaml selected %v", f)
 	}
 }
+
+// TestNoFiles: a stopped step with no conflicted files (all taken in from
+// outside) must render and move without trouble.
+func TestNoFiles(t *testing.T) {
+	m := New(nil, theme.New(true, false), theme.DefaultKeyMap())
+	m.SetSize(100, 30)
+	m.seq = 1
+	s, _ := richSession()
+	s.Files = nil
+	m.Update(SessionMsg{Seq: 1, Session: s})
+	for _, k := range []string{"n", "N", "j", "k", "o", "l", "e"} {
+		m.Update(press(k))
+	}
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "no conflicted files") {
+		t.Errorf("view:\n%s", v)
+	}
+}
+
+// TestNewStepResets: when the next step stops, the selection starts at its
+// first unresolved hunk, not where the last step's was.
+func TestNewStepResets(t *testing.T) {
+	m := fedScreen(100, 30)
+	m.Update(press("j")) // docs/old.md
+	s, p := richSession()
+	s.Current = 2
+	s.Steps[1].State, s.Steps[2].State = sequence.Applied, sequence.Stopped
+	m.seq++
+	m.Update(SessionMsg{Seq: m.seq, Session: s, Previews: p})
+	if m.file != 0 || m.hunk != 1 {
+		t.Errorf("after a new step: file %d hunk %d; want 0, 1", m.file, m.hunk)
+	}
+}

@@ -122,26 +122,27 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 }
 
 // setSession takes a freshly read session, keeping the selection on the
-// same file where it still exists.
+// same file of the same step where it still exists.
 func (m *Model) setSession(s *sequence.Session, previews map[string]Preview) {
 	var keep string
-	if f := m.selectedFile(); f != nil {
+	if f := m.selectedFile(); f != nil && sameStep(m.sess, s) {
 		keep = f.Path
 	}
 	m.sess, m.previews = s, previews
-	if s == nil {
-		m.file, m.hunk, m.scroll = 0, 0, 0
+	m.sidesFor, m.sidesMemo = nil, nil
+	if s == nil || len(s.Files) == 0 {
+		m.file, m.hunk, m.scroll, m.advance = 0, 0, 0, false
 		return
 	}
-	m.file = 0
+	found := false
 	for i, f := range s.Files {
 		if f.Path == keep {
-			m.file = i
+			m.file, found = i, true
 		}
 	}
-	if keep == "" || m.selectedFile() == nil || m.selectedFile().Path != keep {
-		m.hunk, m.scroll = 0, 0
-		m.firstUnresolved()
+	if !found {
+		m.file, m.hunk, m.scroll = 0, 0, 0
+		m.nextUnresolved()
 	}
 	m.clamp()
 	if m.advance {
@@ -150,10 +151,22 @@ func (m *Model) setSession(s *sequence.Session, previews map[string]Preview) {
 	}
 }
 
+// sameStep reports whether two reads of the session stop at the same step.
+func sameStep(a, b *sequence.Session) bool {
+	if a == nil || b == nil {
+		return false
+	}
+	sa, sb := a.Step(), b.Step()
+	return sa != nil && sb != nil && sa.Commit == sb.Commit && a.Current == b.Current
+}
+
 // nextUnresolved moves to the first unresolved hunk at or after the
 // selection, wrapping around the files; it stays put when none is left.
 func (m *Model) nextUnresolved() {
 	files := m.sess.Files
+	if len(files) == 0 {
+		return
+	}
 	for k := 0; k <= len(files); k++ {
 		fi := (m.file + k) % len(files)
 		f := files[fi]
@@ -170,27 +183,6 @@ func (m *Model) nextUnresolved() {
 					m.scroll = 0
 				}
 				m.file, m.hunk = fi, hi
-				return
-			}
-		}
-	}
-}
-
-// firstUnresolved moves to the first unresolved hunk of the selected file,
-// or of the first file that has one.
-func (m *Model) firstUnresolved() {
-	if m.sess == nil {
-		return
-	}
-	for fi := 0; fi < len(m.sess.Files); fi++ {
-		i := (m.file + fi) % len(m.sess.Files)
-		f := m.sess.Files[i]
-		if f.Whole != nil {
-			continue
-		}
-		for hi, h := range f.Hunks() {
-			if h.Resolution == nil {
-				m.file, m.hunk = i, hi
 				return
 			}
 		}
