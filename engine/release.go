@@ -101,6 +101,9 @@ func (e *Engine) release(ctx context.Context, o ReleaseOptions) (b model.Build, 
 	if err != nil {
 		return model.Build{}, logPath, err
 	}
+	if err := bin.CheckWritable(track.Name); err != nil {
+		return model.Build{}, logPath, err
+	}
 	unlock, err := release.Lock(filepath.Join(e.stateDir(), "builds", trackFileName(track.Name)+".lock"))
 	if err != nil {
 		return model.Build{}, logPath, fmt.Errorf("release %s: %w", track.Name, err)

@@ -449,6 +449,16 @@ func TestReleaseRefused(t *testing.T) {
 	}
 	f := newReleaseFixture(t, "ok", "1m", false)
 	e = f.open(t)
+	// A bin repo with the track's branch checked out is refused before
+	// anything is built.
+	wt := testrepo.New(t)
+	wt.Commit("prod", "bin", nil)
+	cfg := strings.Replace(f.src.Git("show", "dev:switchyard.toml"), strconv.Quote(f.bin.Dir), strconv.Quote(wt.Dir), 1)
+	f.src.Commit("dev", "bin with a work tree", map[string]string{"switchyard.toml": cfg})
+	e = f.open(t)
+	if _, err := e.Release(ctx, ReleaseOptions{Track: "prod"}); !errors.Is(err, binrepo.ErrCheckedOut) {
+		t.Errorf("Release into a checked-out bin branch = %v; want ErrCheckedOut", err)
+	}
 	for _, o := range []ReleaseOptions{{Track: "nope"}, {Track: "prod", Commit: "no-such-rev"}, {Track: "prod", Commit: "--upload-pack=x"}} {
 		if _, err := e.Release(ctx, o); err == nil {
 			t.Errorf("Release(%+v) = nil; want an error", o)

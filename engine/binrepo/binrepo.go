@@ -417,3 +417,12 @@ func (r *Repo) checkedOut(branch string) bool {
 	}
 	return false
 }
+
+// CheckWritable reports, before any work is done, whether commits can be
+// added to branch: ErrCheckedOut when a work tree has it checked out.
+func (r *Repo) CheckWritable(branch string) error {
+	if r.checkedOut(branch) {
+		return fmt.Errorf("%w: %s in %s (use a bare bin repo, or check out another branch there)", ErrCheckedOut, branch, r.dir)
+	}
+	return nil
+}
