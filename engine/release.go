@@ -183,7 +183,8 @@ func (e *Engine) release(ctx context.Context, o ReleaseOptions) (b model.Build, 
 		return model.Build{}, logPath, e.releaseFailed(ctx, entry("bin", "refused", err.Error(), detail), err, state)
 	}
 	b.BinCommit = h.String()
-	if err := e.Record(ctx, entry("bin", "committed",
+	// The branch has moved: that is recorded even if the operator aborts now.
+	if err := e.Record(context.WithoutCancel(ctx), entry("bin", "committed",
 		fmt.Sprintf("%s committed to %s as %s", b.Folder(), branch, binShort(h)),
 		map[string]any{"log": logPath, "bin_commit": h.String(), "bin_parent": base.String()})); err != nil {
 		return b, logPath, err
