@@ -187,7 +187,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		m.busy, m.err, m.note = msg.what, nil, ""
 		return nil
 	case LogMsg:
-		if m.log != nil || m.logGate > 0 {
+		// Only the log still asked for: enter may have moved on meanwhile.
+		if m.log != nil && m.log.Env == msg.Env && m.log.Gate == msg.Gate {
 			// Start at the end, where a failure usually is.
 			m.log, m.logTop = &msg, len(msg.Lines)
 		}
