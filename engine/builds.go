@@ -95,7 +95,8 @@ func (e *Engine) PointBuild(ctx context.Context, track string, build, expect int
 	entry := journal.Entry{Kind: "bin", Action: "pointed", Track: t.Name, Build: build,
 		Message: fmt.Sprintf("%s → %s on %s", bin.Name(), model.BuildFolder(bin.Name(), build), t.Name),
 		Detail:  map[string]any{"from_build": cur, "bin_commit": h.String(), "bin_parent": head.String()}}
-	if err := e.Record(ctx, entry); err != nil {
+	// The branch has moved: that is recorded even if the caller gives up now.
+	if err := e.Record(context.WithoutCancel(ctx), entry); err != nil {
 		return err
 	}
 	if remote := e.cfg.Bin.Remote; remote != "" {
