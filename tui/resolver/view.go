@@ -184,6 +184,19 @@ func (m *Model) stepStrip() string {
 	return b.String()
 }
 
+// recordedCount counts the hunks resolved from recorded resolutions.
+func recordedCount(files []*sequence.File) int {
+	n := 0
+	for _, f := range files {
+		for _, h := range f.Hunks() {
+			if h.Resolution != nil && h.Resolution.Recorded {
+				n++
+			}
+		}
+	}
+	return n
+}
+
 // hintLine names the earlier commits the target lacks that touch the
 // conflicted files: carrying them first often makes the conflict go away.
 func (m *Model) hintLine() string {
@@ -206,7 +219,11 @@ func (m *Model) fileList(rows int) []string {
 	if n == of {
 		style = m.st.OK
 	}
-	out := []string{m.st.Title.Render("Files ") + style.Render(fmt.Sprintf("%d of %d resolved", n, of))}
+	title := m.st.Title.Render("Files ") + style.Render(fmt.Sprintf("%d of %d resolved", n, of))
+	if r := recordedCount(files); r > 0 {
+		title += m.st.Warn.Render(fmt.Sprintf(" · %d hunk(s) resolved as recorded earlier: check them before continuing", r))
+	}
+	out := []string{title}
 	if len(files) == 0 {
 		return append(out, m.st.Muted.Render("  no conflicted files in this step"))
 	}
