@@ -80,7 +80,17 @@ func runRollout(ctx context.Context, c *cli, args []string) error {
 		}
 	case "start":
 		st, err = startRollout(ctx, e, p, *env, engine.StartOptions{Build: *build, AllowBackwards: *back, Confirm: *confirm})
+		if errors.Is(err, rollout.ErrBusy) {
+			if !*watch {
+				return fmt.Errorf("rollout start: %w (the cockpit or another command); follow it with 'switchyard rollout status --env %s --watch'", err, *env)
+			}
+			p.line("another controller drives this rollout; watching it")
+			st, err = e.RolloutStatus(ctx, *env)
+		}
 	case "promote", "approve", "abort":
+		if cur, lerr := e.RolloutStatus(ctx, *env); lerr == nil && cur.Running {
+			p.line("another controller drives this rollout: the request is left for it")
+		}
 		st, err = p.drive(ctx, e, *env, func() (*rollout.Status, error) {
 			a := engine.RolloutAction{Reason: *reason, Wait: true}
 			switch action {

@@ -215,3 +215,37 @@ func TestRolloutKilledAndResumed(t *testing.T) {
 		t.Errorf("final state %s; want done", st.State)
 	}
 }
+
+// TestRolloutCommandWhileAnotherDrives holds the controller lock as a
+// running cockpit would: start refuses with a hint, abort leaves its
+// request, and the request is applied when the rollout is next driven.
+func TestRolloutCommandWhileAnotherDrives(t *testing.T) {
+	dir := rolloutRepo(t, "1ms", `["true"]`)
+	if code, _, errs := cliRun("rollout", "start", "--repo", dir, "--env", "staging", "--build", "7"); code != exitOK {
+		t.Fatalf("start = %d %s", code, errs)
+	}
+	store := &rollout.Store{Dir: filepath.Join(dir, ".git", "switchyard", "rollouts")}
+	unlock, err := store.Lock("staging")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := cliRun("rollout", "start", "--repo", dir, "--env", "staging")
+	if code != exitError || !strings.Contains(errs, "already driving") || !strings.Contains(errs, "--watch") {
+		t.Errorf("start while driven elsewhere = %d %q; want exit 2 with a hint", code, errs)
+	}
+	code, out, errs := cliRun("rollout", "abort", "--repo", dir, "--env", "staging", "--reason", "from the CLI")
+	if code != exitOK || !strings.Contains(out, "the request is left for it") {
+		t.Errorf("abort while driven elsewhere = %d %q %q", code, out, errs)
+	}
+	if st := rolloutStatus(t, dir, "staging"); st.State != model.RolloutPaused || !st.Running {
+		t.Errorf("state %s running %v; want still paused, driven elsewhere", st.State, st.Running)
+	}
+	unlock()
+	code, out, errs = cliRun("rollout", "start", "--repo", dir, "--env", "staging")
+	if code != exitError || !strings.Contains(errs, "aborted: aborted by") || !strings.Contains(errs, "from the CLI") {
+		t.Errorf("resume with the abort pending = %d %q %q; want the abort applied", code, out, errs)
+	}
+	if st := rolloutStatus(t, dir, "staging"); st.State != model.RolloutAborted {
+		t.Errorf("final state %s; want aborted", st.State)
+	}
+}
