@@ -42,22 +42,18 @@ func diffTrees(s storer.EncodedObjectStorer, a, b plumbing.Hash, base string, ou
 		return out, nil
 	}
 	var ea, eb []object.TreeEntry
+	var err error
 	if !a.IsZero() {
-		t, err := object.GetTree(s, a)
-		if err != nil {
-			return nil, fmt.Errorf("read tree %s: %w", a, err)
+		if ea, err = readTree(s, a); err != nil {
+			return nil, err
 		}
-		ea = t.Entries
 	}
 	if !b.IsZero() {
-		t, err := object.GetTree(s, b)
-		if err != nil {
-			return nil, fmt.Errorf("read tree %s: %w", b, err)
+		if eb, err = readTree(s, b); err != nil {
+			return nil, err
 		}
-		eb = t.Entries
 	}
 	i, j := 0, 0
-	var err error
 	for i < len(ea) || j < len(eb) {
 		var c int
 		switch {
@@ -93,6 +89,51 @@ func diffTrees(s storer.EncodedObjectStorer, a, b plumbing.Hash, base string, ou
 		}
 	}
 	return out, nil
+}
+
+// readTree parses a tree object's entries. go-git's own decoder would also
+// hash the whole object again, which on large trees costs more than the
+// parse.
+func readTree(s storer.EncodedObjectStorer, id plumbing.Hash) ([]object.TreeEntry, error) {
+	data, err := readObject(s, plumbing.TreeObject, id)
+	if err != nil {
+		return nil, fmt.Errorf("read tree %s: %w", id, err)
+	}
+	var out []object.TreeEntry
+	for len(data) > 0 {
+		sp := indexByte(data, ' ')
+		if sp < 0 {
+			return nil, fmt.Errorf("tree %s: %w: bad entry", id, ErrCorrupt)
+		}
+		mode, err := filemode.New(string(data[:sp]))
+		if err != nil {
+			return nil, fmt.Errorf("tree %s: %w: %v", id, ErrCorrupt, err)
+		}
+		data = data[sp+1:]
+		nul := indexByte(data, 0)
+		if nul < 0 || len(data) < nul+1+20 {
+			return nil, fmt.Errorf("tree %s: %w: bad entry", id, ErrCorrupt)
+		}
+		e := object.TreeEntry{Name: string(data[:nul]), Mode: mode}
+		copy(e.Hash[:], data[nul+1:nul+21])
+		out = append(out, e)
+		data = data[nul+21:]
+	}
+	return out, nil
+}
+
+// readObject reads an object's content without hashing it again.
+func readObject(s storer.EncodedObjectStorer, t plumbing.ObjectType, id plumbing.Hash) ([]byte, error) {
+	o, err := s.EncodedObject(t, id)
+	if err != nil {
+		return nil, err
+	}
+	r, err := o.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return io.ReadAll(r)
 }
 
 func removeOrAdd(s storer.EncodedObjectStorer, base string, e object.TreeEntry, removed bool, out []filePair) ([]filePair, error) {
@@ -187,14 +228,14 @@ func blobData(s storer.EncodedObjectStorer, mode filemode.FileMode, id plumbing.
 	if mode == filemode.Submodule {
 		return []byte("Subproject commit " + id.String() + "\n"), false, nil
 	}
-	b, err := object.GetBlob(s, id)
+	o, err := s.EncodedObject(plumbing.BlobObject, id)
 	if err != nil {
 		return nil, false, fmt.Errorf("read blob %s: %w", id, err)
 	}
-	if b.Size > bigFileThreshold {
+	if o.Size() > bigFileThreshold {
 		return nil, true, nil
 	}
-	r, err := b.Reader()
+	r, err := o.Reader()
 	if err != nil {
 		return nil, false, fmt.Errorf("read blob %s: %w", id, err)
 	}
