@@ -1,5 +1,28 @@
 package engine
 
+// Rollouts, for the front ends.
+//
+// The cockpit calls ResumeRollouts(ctx) once with its long-lived context:
+// every environment whose recorded rollout is in flight gets a background
+// controller (a restarted cockpit picks up where the last one stopped,
+// after reconciling the traffic in force with the record). Progress
+// arrives on Subscribe as model.Event{Source: "rollout", Kind: "state",
+// Env: name, Text: the last transition, Data: *rollout.Status}; a
+// controller that stops on an error sends Kind "error".
+//
+// Screens read Environments(ctx) (both slots of every environment: builds,
+// states, weights in force, nodes on each build, health probed now) and
+// RolloutStatus(ctx, env) (state, waves with their measurements, desired
+// against actual weight and adoption, gates with their log paths, what a
+// pause waits for, the history). Actions: StartRollout then
+// RunRolloutBackground, and Promote, Approve, AbortRollout with
+// RolloutAction{Wait: false} — they return at once and the background
+// controller carries them out. The CLI passes Wait: true to drive the
+// machine in the call. A backwards rollout needs AllowBackwards and
+// Confirm equal to the environment's name (ask the person to type it).
+// Call CloseRollouts when the engine is done with (it stops the sim
+// fleets' loopback servers).
+
 import (
 	"context"
 	"errors"
