@@ -65,11 +65,12 @@ func (m *Model) confirmContinue() tea.Cmd {
 	}
 	e := m.eng
 	n := m.remaining()
-	return confirm(fmt.Sprintf("Continue %s?", m.what()), []string{
-		"commit " + m.stepLine() + " with its resolutions",
-		rest(n),
-		m.refMoves(),
-	}, m.markBusy("continuing"), action("continue", "continued", func(ctx context.Context) (*sequence.Outcome, error) {
+	detail := []string{"commit " + m.stepLine() + " with its resolutions"}
+	if r := recordedCount(m.sess.Files); r > 0 {
+		detail = append(detail, fmt.Sprintf("%d hunk(s) keep the resolution recorded from an earlier identical conflict", r))
+	}
+	detail = append(detail, rest(n), m.refMoves())
+	return confirm(fmt.Sprintf("Continue %s?", m.what()), detail, m.markBusy("continuing"), action("continue", "continued", func(ctx context.Context) (*sequence.Outcome, error) {
 		return e.Continue(ctx)
 	}))
 }
