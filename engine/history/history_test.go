@@ -78,6 +78,16 @@ func fixture(t testing.TB) *testrepo.Repo {
 	r.Checkout("dev")
 	r.Git("merge", "-q", "--no-ff", "-m", "merge topic", "topic")
 	r.Tick(time.Minute)
+	// a submodule link and a file name with spaces, picked by patch only
+	r.Write(map[string]string{"name with space.txt": "s p a c e\n"})
+	r.Git("add", "-A")
+	r.Git("update-index", "--add", "--cacheinfo", "160000,"+base+",sub")
+	r.Git("commit", "-q", "-m", "submodule and spaces")
+	c8 := r.Rev("HEAD")
+	r.Tick(time.Minute)
+	r.Git("update-index", "--cacheinfo", "160000,"+c1+",sub")
+	r.Git("commit", "-q", "-m", "move submodule")
+	r.Tick(time.Minute)
 	late := r.Commit("dev", "late change", map[string]string{"a.txt": "1\n2\nthree\n4\n5\n6\n7\n8\nnine\n10\n"})
 	r.Commit("dev", "whitespace", map[string]string{"space.txt": "x  y\n"})
 
@@ -86,6 +96,7 @@ func fixture(t testing.TB) *testrepo.Repo {
 	r.CherryPick("prod", c3, false)
 	r.CherryPick("prod", c5, true)
 	r.CherryPick("prod", c6, true)
+	r.CherryPick("prod", c8, false)
 	// amended pick: same change plus more, keeps the trailer
 	r.CherryPick("prod", c1, true)
 	r.Write(map[string]string{"a.txt": "1\n2\nthree\n4\n5\n6\n7\n8\n9\nten\n"})
