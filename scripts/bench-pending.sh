@@ -102,6 +102,14 @@ check() {
 check "pending + trailer-carried = git cherry prod dev (+)" "$scratch/git-plus" "$scratch/sy-plus"
 check "carried by patch-id = git cherry prod dev (-)" "$scratch/git-minus" "$scratch/sy-minus"
 check "only in prod + trailer copies = git cherry dev prod (+)" "$scratch/git-rev-plus" "$scratch/sy-rev-plus"
+# Order: pending is git cherry's + list, oldest first, less trailer carries.
+grep '^+' "$scratch/cherry-fwd" | cut -c3- | grep -vxFf <(jq -r '.carried[] | select(.how == "trailer") | .commit' "$scratch/pending.json") > "$scratch/git-order" || true
+jq -r '.pending[].commit' "$scratch/pending.json" > "$scratch/sy-order"
+if cmp -s "$scratch/git-order" "$scratch/sy-order"; then
+  echo "same order as git cherry"
+else
+  echo "note: pending is the same set as git cherry's but in a different order (commit dates tie or go backwards)"
+fi
 [ "$fail" -eq 0 ] || { echo "bench-pending: switchyard and git cherry disagree" >&2; exit 1; }
 
 cache=$src/.git/switchyard/patch-ids

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"runtime"
 	"sync"
 
@@ -386,6 +387,10 @@ func (h *History) Compare(ctx context.Context, from, to plumbing.Hash) (*Cherry,
 	}
 	res := &Cherry{}
 	nonMerge := func(ns []*Node, merges *int) []*Node {
+		// git lists by commit date (newest first) where the walk order
+		// by generation would differ; commits of a topic merged late keep
+		// their own dates.
+		sort.SliceStable(ns, func(i, j int) bool { return ns[i].When > ns[j].When })
 		var out []*Node
 		for i := len(ns) - 1; i >= 0; i-- { // oldest first
 			if len(ns[i].Parents) > 1 {
