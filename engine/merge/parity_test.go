@@ -108,8 +108,10 @@ type parityPick struct {
 // TestParityRealRepo compares Pick with git merge-tree on a real
 // repository: SWITCHYARD_PARITY_REPO=/path/to/repo (a git directory or
 // worktree), SWITCHYARD_PARITY_N sampled commits (default 300, drawn with
-// SWITCHYARD_PARITY_SEED, default 42), each picked
-// onto the first-parent main-line commit 7, 30 and 180 days older.
+// SWITCHYARD_PARITY_SEED, default 42), each picked onto the first-parent
+// main-line commit 7, 30 and 180 days older (SWITCHYARD_PARITY_DAYS, a
+// comma-separated list; a negative number of days picks onto the oldest
+// main-line commit that much newer).
 func TestParityRealRepo(t *testing.T) {
 	repoPath := os.Getenv("SWITCHYARD_PARITY_REPO")
 	if repoPath == "" {
@@ -300,9 +302,20 @@ func parityPicks(t testing.TB, repoPath string, n int, seed int64) ([]parityPick
 	sort.Strings(all)
 	rng := rand.New(rand.NewSource(seed))
 	rng.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
+	offsets := []int{7, 30, 180}
+	if s := os.Getenv("SWITCHYARD_PARITY_DAYS"); s != "" {
+		offsets = nil
+		for _, f := range strings.Split(s, ",") {
+			d, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil {
+				t.Fatalf("SWITCHYARD_PARITY_DAYS: %v", err)
+			}
+			offsets = append(offsets, d)
+		}
+	}
 	var picks []parityPick
 	for _, h := range all {
-		if len(picks) >= 3*n {
+		if len(picks) >= len(offsets)*n {
 			break
 		}
 		c, err := repo.CommitObject(plumbing.NewHash(h))
@@ -310,14 +323,26 @@ func parityPicks(t testing.TB, repoPath string, n int, seed int64) ([]parityPick
 			t.Fatal(err)
 		}
 		ct := c.Committer.When.Unix()
-		for _, days := range []int{7, 30, 180} {
+		for _, days := range offsets {
 			limit := ct - int64(days)*86400
 			i := 0
-			for i < len(main) && main[i].ct > limit {
-				i++
-			}
-			if i == len(main) {
-				continue
+			if days >= 0 {
+				for i < len(main) && main[i].ct > limit {
+					i++
+				}
+				if i == len(main) {
+					continue
+				}
+			} else {
+				// Onto a newer main-line commit: the oldest one at least
+				// that much newer.
+				i = len(main) - 1
+				for i >= 0 && main[i].ct < limit {
+					i--
+				}
+				if i < 0 {
+					continue
+				}
 			}
 			onto, err := repo.CommitObject(main[i].h)
 			if err != nil {

@@ -1,6 +1,7 @@
 package merge
 
 import (
+	"fmt"
 	"path"
 	"sort"
 
@@ -184,6 +185,37 @@ func (m *treeMerge) pairRenames(side int, sources, targets []string, relevant ma
 		return g, nil
 	}
 
+	// Sizes alone rule most pairs out; they are known without reading
+	// the blobs.
+	sizes := map[plumbing.Hash]int64{}
+	size := func(p string, s int) (int64, error) {
+		h := m.files[p].e[s].Hash
+		if n, ok := sizes[h]; ok {
+			return n, nil
+		}
+		if b, ok := m.blobs[h]; ok {
+			sizes[h] = int64(len(b))
+			return int64(len(b)), nil
+		}
+		n, err := m.s.EncodedObjectSize(h)
+		if err != nil {
+			return 0, fmt.Errorf("size of blob %s: %w", h, err)
+		}
+		sizes[h] = n
+		return n, nil
+	}
+	sizeOK := func(src, dst string) (bool, error) {
+		a, err := size(src, sBase)
+		if err != nil {
+			return false, err
+		}
+		b, err := size(dst, side)
+		if err != nil {
+			return false, err
+		}
+		return sizesAllow(a, b, minScore), nil
+	}
+
 	// Same base name, unique on both sides.
 	baseCount := func(ps []string) map[string]int {
 		c := map[string]int{}
@@ -204,6 +236,11 @@ func (m *treeMerge) pairRenames(side int, sources, targets []string, relevant ma
 			continue
 		}
 		t := dstByBase[bn]
+		if ok, err := sizeOK(s, t); err != nil {
+			return nil, err
+		} else if !ok {
+			continue
+		}
 		a, err := sig(s, sBase)
 		if err != nil {
 			return nil, err
@@ -232,14 +269,22 @@ func (m *treeMerge) pairRenames(side int, sources, targets []string, relevant ma
 		if usedT[t] {
 			continue
 		}
-		b, err := sig(t, side)
-		if err != nil {
-			return nil, err
-		}
+		var b *signature
 		var best []cand
 		for _, s := range srcs {
 			if usedS[s] {
 				continue
+			}
+			if ok, err := sizeOK(s, t); err != nil {
+				return nil, err
+			} else if !ok {
+				continue
+			}
+			if b == nil {
+				var err error
+				if b, err = sig(t, side); err != nil {
+					return nil, err
+				}
 			}
 			a, err := sig(s, sBase)
 			if err != nil {
@@ -428,6 +473,17 @@ func newSignature(data []byte) *signature {
 		g.chunks[string(cur)] += n
 	}
 	return g
+}
+
+// sizesAllow reports whether files of these sizes could reach minScore:
+// the smaller must be large enough a part of the larger, and the
+// destination not empty.
+func sizesAllow(src, dst int64, minScore int) bool {
+	maxSize, baseSize := max(src, dst), min(src, dst)
+	if dst == 0 || maxSize == 0 {
+		return false
+	}
+	return maxSize*int64(maxScore-minScore) >= (maxSize-baseSize)*maxScore
 }
 
 // similarity scores two signatures on the 0..maxScore scale: the bytes of
