@@ -305,7 +305,7 @@ func TestForwardOnly(t *testing.T) {
 
 func TestResume(t *testing.T) {
 	t.Run("killed mid-wave resumes with measurements kept", func(t *testing.T) {
-		c, tr := newController(t, verdicts(provider.Pass), []Wave{{Weight: 10, Interval: 20 * ms, Count: 5}, {Weight: 100, Interval: ms, Count: 1}}, nil)
+		c, tr := newController(t, verdicts(provider.Pass), []Wave{{Weight: 10, Interval: 50 * ms, Count: 6}, {Weight: 100, Interval: ms, Count: 1}}, nil)
 		start(t, c, 7)
 		ctx, cancel := context.WithCancel(context.Background())
 		go func() {
@@ -326,8 +326,8 @@ func TestResume(t *testing.T) {
 		if err != nil || st.State != model.RolloutDone {
 			t.Fatalf("resumed Run = %v, %v; want done", st.State, err)
 		}
-		if got := len(st.Waves[0].Measurements); got != 5 || kept < 2 {
-			t.Errorf("measurements = %d (kept %d at the kill); want 5 in all", got, kept)
+		if got := len(st.Waves[0].Measurements); got != 6 || kept < 2 {
+			t.Errorf("measurements = %d (kept %d at the kill); want 6 in all", got, kept)
 		}
 		if tr.split.Green != 100 {
 			t.Errorf("green = %d; want 100", tr.split.Green)
