@@ -105,11 +105,6 @@ func (e *Engine) CloseRollouts() {
 	h.setups = nil
 }
 
-// SimFleet returns the demo fleet of a sim environment (nil for others).
-func (e *Engine) SimFleet(ctx context.Context, env string) (*rollout.Setup, error) {
-	return e.rolloutSetup(ctx, env)
-}
-
 func (e *Engine) controller(ctx context.Context, env string) (*rollout.Controller, error) {
 	s, err := e.rolloutSetup(ctx, env)
 	if err != nil {
