@@ -1,6 +1,7 @@
 package resolver
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -204,4 +205,29 @@ func TestNewStepResets(t *testing.T) {
 	if m.file != 0 || m.hunk != 1 {
 		t.Errorf("after a new step: file %d hunk %d; want 0, 1", m.file, m.hunk)
 	}
+}
+
+// TestLongTrain: with many steps the strip shows the current one.
+func TestLongTrain(t *testing.T) {
+	m := New(nil, theme.New(true, false), theme.DefaultKeyMap())
+	m.SetSize(80, 24)
+	m.seq = 1
+	s, p := richSession()
+	s.Steps = nil
+	for i := range 60 {
+		st := sequence.Step{Commit: fmt.Sprintf("%07d%033d", i, 0), State: sequence.Applied}
+		if i == 45 {
+			st.State = sequence.Stopped
+		} else if i > 45 {
+			st.State = sequence.Pending
+		}
+		s.Steps = append(s.Steps, st)
+	}
+	s.Current = 45
+	m.Update(SessionMsg{Seq: 1, Session: s, Previews: p})
+	v := ansi.Strip(m.View())
+	if !strings.Contains(v, "● 0000045") {
+		t.Errorf("current step not in the strip:\n%s", v)
+	}
+	checkFits(t, m.View(), 80, 24)
 }

@@ -159,8 +159,7 @@ func (m *Model) header() string {
 }
 
 func (m *Model) stepStrip() string {
-	var b strings.Builder
-	b.WriteString(m.st.Muted.Render("steps "))
+	items := make([]string, len(m.sess.Steps))
 	for i, st := range m.sess.Steps {
 		var glyph string
 		style := m.st.Muted
@@ -176,11 +175,21 @@ func (m *Model) stepStrip() string {
 		default:
 			glyph = "·"
 		}
-		if i > 0 {
-			b.WriteString("  ")
-		}
-		b.WriteString(style.Render(glyph + " " + short(st.Commit)))
+		items[i] = style.Render(glyph + " " + short(st.Commit))
 	}
+	// A long train shows the steps around the current one.
+	const each = 11 // "● 1234567" and the gap
+	room := max(1, (m.width-8)/each)
+	first := 0
+	if len(items) > room {
+		first = max(0, min(m.sess.Current-room/3, len(items)-room))
+	}
+	var b strings.Builder
+	b.WriteString(m.st.Muted.Render("steps "))
+	if first > 0 {
+		b.WriteString(m.st.Muted.Render(fmt.Sprintf("%d… ", first)))
+	}
+	b.WriteString(strings.Join(items[first:min(len(items), first+room)], "  "))
 	return b.String()
 }
 
