@@ -395,7 +395,9 @@ func (m *treeMerge) applyRenames(pairs [3]map[string]string) error {
 				// side's version of dst.
 				v := d.e[side]
 				if !s.e[other].Absent() {
-					t := &tri{e: [3]Entry{s.e[sBase], {}, {}}, names: [3]string{src, src, src}}
+					// Longer markers keep its conflicts apart from the
+					// add/add's.
+					t := &tri{e: [3]Entry{s.e[sBase], {}, {}}, names: [3]string{src, src, src}, markerSize: markerSize + 1}
 					t.e[side], t.names[side] = d.e[side], dst
 					t.e[other] = s.e[other]
 					rs, err := m.resolveFile(dst, t)
