@@ -174,7 +174,7 @@ func (p *packStorer) pack(i int, sp sharedPack) (*packfile.Packfile, error) {
 			return nil, err
 		}
 		// No filesystem: objects come back in memory, not re-read lazily.
-		p.files[i] = packfile.NewPackfileWithCache(sp.idx, nil, f, cache.NewObjectLRUDefault(), 0)
+		p.files[i] = packfile.NewPackfileWithCache(sp.idx, nil, f, cache.NewObjectLRU(32*cache.MiByte), 0)
 	}
 	return p.files[i], nil
 }
