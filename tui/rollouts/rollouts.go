@@ -284,15 +284,16 @@ func (m *Model) move(d int) {
 
 func (m *Model) closeLog() { m.logGate, m.log, m.logTop = 0, nil, 0 }
 
-// nextLog shows the next gate's log of the selected environment; after
-// the last it closes the log.
+// nextLog shows the next log of a gate that ran on the selected
+// environment; after the last it closes the log.
 func (m *Model) nextLog() tea.Cmd {
 	st := m.status()
 	if st == nil {
 		return nil
 	}
 	for i := m.logGate; i < len(st.Gates); i++ {
-		if g := st.Gates[i]; g.Log != "" {
+		// A pending gate has its log path before it has a log.
+		if g := st.Gates[i]; g.Log != "" && g.State != rollout.GatePending {
 			m.logGate = i + 1
 			m.log = &LogMsg{Env: st.Env, Gate: g.Name, Path: g.Log}
 			return readLog(st.Env, g.Name, g.Log)
