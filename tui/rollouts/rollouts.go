@@ -154,6 +154,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			switch msg.ev.Kind {
 			case "state":
 				if st, ok := msg.ev.Data.(*rollout.Status); ok {
+					m.ended(msg.ev.Env, st)
 					m.setStatus(msg.ev.Env, st.Clone())
 				}
 				// The slots moved too: read them again, once per burst.
@@ -218,6 +219,24 @@ func (m *Model) afterError(msg ActionMsg) tea.Cmd {
 		m.prompt = &prompt{env: msg.Env, build: msg.Build, override: true}
 	}
 	return m.Reload()
+}
+
+// ended tells the person when a rollout they may have started here ends,
+// so that the status line never still reads "started" over an abort.
+func (m *Model) ended(env string, st *rollout.Status) {
+	prev := m.statuses[env]
+	if !st.State.Terminal() || (prev != nil && prev.State.Terminal() && prev.Build == st.Build) {
+		return
+	}
+	text := fmt.Sprintf("%s: rollout of build %d %s", model.InertLine(env), st.Build, st.State)
+	if st.Reason != "" {
+		text += ": " + model.InertLine(st.Reason)
+	}
+	if st.State == model.RolloutDone {
+		m.note, m.noteWarn = text, false
+	} else {
+		m.warn(text)
+	}
 }
 
 func (m *Model) setStatus(env string, st *rollout.Status) {

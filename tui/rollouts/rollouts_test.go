@@ -399,6 +399,9 @@ func TestEventUpdatesStatus(t *testing.T) {
 	st := fixture().Statuses["integration"].Clone()
 	st.State, st.Waiting, st.Reason = model.RolloutAborted, "", "gate failed"
 	m.Update(eventMsg{ev: model.Event{Source: "rollout", Kind: "state", Env: "integration", Data: st}, ok: true})
+	if !strings.Contains(m.note, "integration: rollout of build 7 aborted: gate failed") || !m.noteWarn {
+		t.Errorf("the end of the rollout is not told: note %q", m.note)
+	}
 	if v := ansi.Strip(m.View()); !strings.Contains(v, "ABORTED") || !strings.Contains(v, "gate failed") {
 		t.Errorf("the event's status is not shown:\n%s", v)
 	}
