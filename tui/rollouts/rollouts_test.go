@@ -350,7 +350,7 @@ func TestDeployAndAbort(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The background controller carries the abort out; wait for the record.
-	for i := 0; i < 200 && rs.State != model.RolloutAborted; i++ {
+	for i := 0; i < 600 && rs.State != model.RolloutAborted; i++ {
 		time.Sleep(50 * time.Millisecond)
 		rs, _ = s.e.RolloutStatus(ctx, "integration")
 	}
