@@ -273,10 +273,7 @@ func reportOutcome(ctx context.Context, c *cli, e *engine.Engine, out *sequence.
 }
 
 func branchName(out *sequence.Outcome) string {
-	if out.PushRef != "" {
-		return strings.TrimPrefix(out.PushRef, "refs/heads/")
-	}
-	return "the branch"
+	return model.InertLine(strings.TrimPrefix(out.Ref, "refs/heads/"))
 }
 
 func recordedNote(f *sequence.File) string {

@@ -264,6 +264,8 @@ func (f *File) Done() bool {
 type Outcome struct {
 	// Done is true when the sequence finished and the ref moved.
 	Done bool `json:"done"`
+	// Ref is the branch the sequence moves.
+	Ref string `json:"ref"`
 	// Head is the tip of the chain (the ref's new value when Done).
 	Head string `json:"head"`
 	// Steps are all steps with their states.
