@@ -3,6 +3,7 @@ package resolver
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -535,7 +536,18 @@ func (m *Model) shift(s string) string {
 
 // highlight renders one line of file text: inert first, colour after.
 func (m *Model) highlight(line string, lang *language) string {
-	line = model.InertLine(strings.TrimRight(line, "\r\n"))
+	line = strings.TrimRight(line, "\r\n")
+	// No screen shows more of a line than this (a minified file can have
+	// a megabyte on one line); cut on a rune boundary.
+	const most = 2048
+	if len(line) > most {
+		cut := most
+		for cut > 0 && !utf8.RuneStart(line[cut]) {
+			cut--
+		}
+		line = line[:cut]
+	}
+	line = model.InertLine(line)
 	var b strings.Builder
 	for _, t := range tokenize(line, lang) {
 		switch t.kind {
