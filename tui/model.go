@@ -120,6 +120,9 @@ type Model struct {
 	firstLoad bool              // the first session load decides the start screen
 	events    <-chan model.Event
 	busy      string // the action under way
+	// pendingStale: the pending lists are being read again (refs moved);
+	// carrying waits for them.
+	pendingStale bool
 
 	// Status line.
 	note    string
@@ -171,8 +174,9 @@ func (m *Model) Init() tea.Cmd {
 // moved on disk.
 func (m *Model) reloadAll() tea.Cmd {
 	cmds := []tea.Cmd{m.loadStatus(), m.loadPending(), m.loadEnvs(), m.loadLead(), m.loadSession()}
+	// The graphs keep showing what they have until the new first page
+	// replaces it, so a reload does not flash empty panes.
 	for _, g := range m.graphs {
-		g.Reset()
 		cmds = append(cmds, m.loadFirstPage(g.Track))
 	}
 	m.loadedAt = m.now()
@@ -186,6 +190,7 @@ func (m *Model) loadStatus() tea.Cmd {
 
 func (m *Model) loadPending() tea.Cmd {
 	m.seq.pending++
+	m.pendingStale = true
 	return loadPending(m.eng, m.seq.pending, m.flow.Pairs())
 }
 
@@ -279,6 +284,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.fail("pending", msg.err)
 		}
 		m.pairs = msg.pairs
+		m.pendingStale = false
 		m.setPending()
 		m.updateMarks()
 		m.updateProp()
@@ -466,6 +472,9 @@ func (m *Model) gotLog(msg logMsg) tea.Cmd {
 		return nil
 	}
 	m.cursors[msg.track] = msg.page.Next
+	if msg.first {
+		g.Reset()
+	}
 	g.Append(msg.page.Commits, msg.page.Next != "")
 	m.linkSelection()
 	return m.morePages()
@@ -902,6 +911,10 @@ func (m *Model) askCarry() tea.Cmd {
 	}
 	if m.sess != nil {
 		m.fail("carry", fmt.Errorf("a %s to %s is stopped on conflicts: finish it first (2: resolver)", m.sess.Op, m.sess.Track))
+		return nil
+	}
+	if m.pendingStale {
+		m.say("the pending list is being refreshed; press p again in a moment")
 		return nil
 	}
 	it, ok := m.selectedPending()

@@ -35,6 +35,7 @@ type (
 	logMsg struct {
 		seq   int
 		track string
+		first bool // the first page of a (re)load: it replaces what is shown
 		page  *engine.LogPage
 		err   error
 	}
@@ -105,7 +106,7 @@ func loadLog(e *engine.Engine, seq int, track, cursor string) tea.Cmd {
 		ctx, cancel := withTimeout()
 		defer cancel()
 		page, err := e.Log(ctx, engine.LogOptions{Tracks: []string{track}, Limit: pageSize, Cursor: cursor})
-		return logMsg{seq: seq, track: track, page: page, err: err}
+		return logMsg{seq: seq, track: track, first: cursor == "", page: page, err: err}
 	}
 }
 

@@ -56,6 +56,34 @@ func (s *tmuxSession) waitFor(what string, want ...string) string {
 	}
 }
 
+// pressUntil presses key until the screen shows every one of want: a key
+// pressed while the cockpit refreshes (the refs just moved) is answered
+// with "press again in a moment", as a person would press it again.
+func (s *tmuxSession) pressUntil(key, what string, want ...string) string {
+	s.t.Helper()
+	deadline := time.Now().Add(waitTimeout)
+	for {
+		s.keys(key)
+		retry := time.Now().Add(2 * time.Second)
+		for time.Now().Before(retry) {
+			scr := s.screen()
+			ok := true
+			for _, w := range want {
+				if !strings.Contains(scr, w) {
+					ok = false
+				}
+			}
+			if ok {
+				return scr
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("pressing %s for %s: the screen does not show %q:\n%s", key, what, want, s.screen())
+		}
+	}
+}
+
 func (s *tmuxSession) keys(keys ...string) {
 	s.t.Helper()
 	s.tmux(append([]string{"send-keys", "-t", s.name}, keys...)...)
@@ -105,17 +133,14 @@ func TestCockpitEndToEnd(t *testing.T) {
 	// clean hotfix is first.
 	s.keys("Tab", "Tab")
 	s.waitFor("the pending list focused", "▌ pending promotions")
-	s.keys("p")
-	s.waitFor("the carry confirmation", "Carry ", "applies cleanly", "y/enter")
+	s.pressUntil("p", "the carry confirmation", "Carry ", "applies cleanly", "y/enter")
 	s.keys("y")
-	scr = s.waitFor("the clean carry", "carried ", "to prod: prod is at")
-	if !strings.Contains(scr, "(prod) hotfix: health check must not hang") {
-		t.Errorf("after the clean carry the prod graph does not show the hotfix at its head:\n%s", scr)
-	}
+	s.waitFor("the clean carry", "carried ", "to prod: prod is at")
+	s.waitFor("the hotfix at the head of the prod graph", "(prod) hotfix: health check must not hang")
 
 	// The conflicting hotfix is now first in the list.
-	s.keys("p")
-	s.waitFor("the conflicting carry's confirmation", "Carry ", "conflicts in app/main.go", "resolver opens")
+	s.waitFor("the pending list without the carried hotfix", "pending promotions (9)")
+	s.pressUntil("p", "the conflicting carry's confirmation", "Carry ", "conflicts in app/main.go", "resolver opens")
 	s.keys("y")
 	s.waitFor("the resolver", "Resolver", "app/main.go", "0 of 1 resolved")
 
