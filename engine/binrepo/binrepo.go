@@ -253,7 +253,8 @@ func (r *Repo) manifest(h plumbing.Hash, n int, branch string) (model.Build, err
 }
 
 // findBinCommits sets BinCommit of each build to the first-parent commit
-// whose tree first holds its folder.
+// whose tree first holds its folder; in a shallow repo, builds older than
+// the history at hand keep it empty.
 func (r *Repo) findBinCommits(ctx context.Context, head plumbing.Hash, folders map[int]plumbing.Hash, out []model.Build) error {
 	need := map[int]bool{}
 	for n := range folders {
@@ -272,6 +273,10 @@ func (r *Repo) findBinCommits(ctx context.Context, head plumbing.Hash, folders m
 		var parent *object.Commit
 		if cur.NumParents() > 0 {
 			parent, err = cur.Parent(0)
+			if errors.Is(err, plumbing.ErrObjectNotFound) {
+				// A shallow bin repo: what came before is unknown.
+				break
+			}
 			if err != nil {
 				return fmt.Errorf("bin commit %s: %w", cur.Hash, err)
 			}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -501,5 +502,33 @@ func TestSync(t *testing.T) {
 	}
 	if got := ga.Git("rev-parse", "prod"); got != a2.String() {
 		t.Errorf("local prod = %s after a refused sync; want %s", got, a2)
+	}
+}
+
+func TestBuildsShallow(t *testing.T) {
+	ctx := context.Background()
+	g, r := bareBin(t)
+	for n := 1; n <= 3; n++ {
+		if _, err := commitBuild(t, r, "prod", n, writeFiles(t, map[string]string{"a": strconv.Itoa(n)})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := t.TempDir()
+	c := testrepo.Open(t, dir)
+	c.Git("clone", "-q", "--bare", "--depth", "2", "--branch", "prod", "file://"+g.Dir, ".")
+	s, err := Open(ctx, dir, "app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	builds, err := s.Builds(ctx, "prod")
+	if err != nil || len(builds) != 3 {
+		t.Fatalf("Builds(shallow) = %v, %v; want 3", builds, err)
+	}
+	head := c.Git("rev-parse", "prod")
+	if builds[2].BinCommit != head || builds[0].BinCommit != "" {
+		t.Errorf("BinCommits = %q, %q; want unknown for old builds and %s for the newest", builds[0].BinCommit, builds[2].BinCommit, head)
+	}
+	if live, err := s.Live(ctx, "prod"); err != nil || live.Number != 3 {
+		t.Errorf("Live(shallow) = %+v, %v", live, err)
 	}
 }
