@@ -72,6 +72,9 @@ func (m *Model) cols() cols {
 
 func (m *Model) viewRows(title string) []string {
 	head := title + m.st.Muted.Render(fmt.Sprintf(" · %d entries, newest first", len(m.rows)))
+	if len(m.rows) >= maxEntries {
+		head += m.st.Warn.Render(fmt.Sprintf(" (the newest %d; switchyard journal prints them all)", maxEntries))
+	}
 	if m.filter != "" {
 		head += m.st.Match.Render(fmt.Sprintf(" · %d match %q", len(m.shown), model.InertLine(m.filter)))
 	}
