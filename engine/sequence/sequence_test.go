@@ -19,7 +19,7 @@ import (
 
 var committer = object.Signature{Name: "Rel Manager", Email: "rm@example.com", When: time.Date(2024, 2, 1, 12, 0, 0, 0, time.UTC)}
 
-func newSeq(t *testing.T, r *testrepo.Repo) *Sequencer {
+func newSeq(t testing.TB, r *testrepo.Repo) *Sequencer {
 	t.Helper()
 	repo, err := git.PlainOpen(r.Dir)
 	if err != nil {
