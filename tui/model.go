@@ -81,6 +81,7 @@ type Model struct {
 	dark  bool
 	flow  model.Flow
 	title string
+	bin   string // the bin repo's folder name, "" when none
 
 	width, height int
 	screen        screen
@@ -120,6 +121,8 @@ type Model struct {
 	firstLoad bool              // the first session load decides the start screen
 	events    <-chan model.Event
 	busy      string // the action under way
+	// envAlerts are the environments' troubles for the header.
+	envAlerts []string
 	// pendingStale: the pending lists are being read again (refs moved);
 	// carrying waits for them.
 	pendingStale bool
@@ -139,6 +142,9 @@ func New(e *engine.Engine, opts Options) *Model {
 	m.st = theme.New(m.dark, !opts.NoColor)
 	m.flow = e.Flow()
 	m.title = filepath.Base(e.Root())
+	if b := e.Config().BinPath(); b != "" {
+		m.bin = filepath.Base(b)
+	}
 	for _, t := range m.flow {
 		m.graphs = append(m.graphs, graph.NewPane(t.Name, m.st, m.keys, m.now))
 	}
@@ -298,8 +304,24 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			errText = msg.err.Error()
 		}
 		m.envs.SetEnvironments(msg.envs, errText)
-		for name, st := range msg.rollouts {
-			m.envs.SetRollout(name, environments.Rollout{State: st.State, Build: st.Build, Wave: st.Wave, Waves: len(st.Waves), Waiting: st.Waiting})
+		m.envAlerts = m.envAlerts[:0]
+		for _, env := range msg.envs {
+			for _, sl := range []model.Slot{env.Blue, env.Green} {
+				if sl.Health == model.HealthUnhealthy && (sl.State == model.SlotLive || sl.State == model.SlotDeployed) {
+					m.envAlerts = append(m.envAlerts, fmt.Sprintf("%s %s unhealthy", model.InertLine(env.Name), sl.Color))
+				}
+			}
+			st := msg.rollouts[env.Name]
+			if st == nil {
+				continue
+			}
+			m.envs.SetRollout(env.Name, environments.Rollout{State: st.State, Build: st.Build, Wave: st.Wave, Waves: len(st.Waves), Waiting: st.Waiting})
+			switch st.State {
+			case model.RolloutFailed:
+				m.envAlerts = append(m.envAlerts, fmt.Sprintf("rollout of #%d to %s failed", st.Build, model.InertLine(env.Name)))
+			case model.RolloutPaused:
+				m.envAlerts = append(m.envAlerts, fmt.Sprintf("rollout to %s waits for a person", model.InertLine(env.Name)))
+			}
 		}
 		return m, nil
 	case leadMsg:

@@ -267,7 +267,12 @@ func (m *Model) headerLines() []string {
 			tb.WriteString(m.st.Tab.Render(label))
 		}
 	}
-	left := m.st.Header.Render("Switchyard") + " " + m.st.Muted.Render(model.InertLine(m.title)) + "  " + m.st.Ref.Render(m.flow.Names())
+	repos := "repo " + model.InertLine(m.title)
+	if m.bin != "" {
+		repos = "repos " + model.InertLine(m.title) + " → bin " + model.InertLine(m.bin)
+	}
+	left := m.st.Header.Render("Switchyard") + "  " + m.st.Muted.Render(repos)
+	left += "  " + m.st.Ref.Render(m.flow.Names())
 	tabsS := tb.String()
 	gap := w - ansi.StringWidth(left) - ansi.StringWidth(tabsS)
 	var line1 string
@@ -319,6 +324,7 @@ func (m *Model) trainLine() string {
 	if hot > 0 {
 		alerts = append(alerts, fmt.Sprintf("%d hotfix(es) not yet carried", hot))
 	}
+	alerts = append(alerts, m.envAlerts...)
 	out := strings.Join(parts, m.st.Muted.Render(" · "))
 	if len(alerts) > 0 {
 		out += m.st.Muted.Render("  ·  ") + m.st.Alert.Render("⚠ "+strings.Join(alerts, " · "))
