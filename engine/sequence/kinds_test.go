@@ -1,0 +1,90 @@
+package sequence
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/switchyard/switchyard/engine/testrepo"
+)
+
+// TestNonContentConflicts carries commits that conflict on something other
+// than lines onto a checked-out branch: git's status letters must show,
+// each side must be choosable, and the result must be fsck-clean.
+func TestNonContentConflicts(t *testing.T) {
+	tests := []struct {
+		name     string
+		prod     map[string]string // change on prod
+		dev      map[string]string // the picked change
+		status   string            // git status --porcelain while stopped
+		kind     string
+		take     Choice
+		wantFile string // content of p after continue; "" = deleted
+	}{
+		{
+			name: "modify/delete keep theirs", prod: map[string]string{"-p": ""}, dev: map[string]string{"p": "dev\n"},
+			status: "DU p", kind: "modify/delete", take: Theirs, wantFile: "dev\n",
+		},
+		{
+			name: "modify/delete keep deletion", prod: map[string]string{"-p": ""}, dev: map[string]string{"p": "dev\n"},
+			status: "DU p", kind: "modify/delete", take: Ours, wantFile: "",
+		},
+		{
+			name: "delete/modify", prod: map[string]string{"p": "prod\n"}, dev: map[string]string{"-p": ""},
+			status: "UD p", kind: "modify/delete", take: Theirs, wantFile: "",
+		},
+		{
+			name: "binary", prod: map[string]string{"p": "prod\x00bin\n"}, dev: map[string]string{"p": "dev\x00bin\n"},
+			status: "UU p", kind: "binary", take: Theirs, wantFile: "dev\x00bin\n",
+		},
+		{
+			name: "add/add", prod: map[string]string{"n": "prod new\n"}, dev: map[string]string{"n": "dev new\n"},
+			status: "AA n", kind: "add/add", take: Both, wantFile: "prod new\ndev new\n",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			r := testrepo.New(t)
+			r.Commit("main", "base", map[string]string{"p": "base\n", "q": "q\n"})
+			r.Git("branch", "prod")
+			pick := r.Commit("main", "dev change", tt.dev)
+			r.Commit("prod", "prod change", tt.prod)
+			q := newSeq(t, r)
+			out, err := q.Start(ctx, Plan{Op: OpCarry, Ref: "refs/heads/prod", Commits: hashes(pick)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out.Done {
+				t.Fatal("want a conflict")
+			}
+			if got := r.Git("status", "--porcelain"); got != tt.status {
+				t.Errorf("status = %q; want %q", got, tt.status)
+			}
+			f := out.Session.Files[0]
+			if f.Kind != tt.kind {
+				t.Errorf("kind = %s; want %s", f.Kind, tt.kind)
+			}
+			r.Git("fsck", "--strict")
+			if err := q.ResolveFile(ctx, f.Path, tt.take, nil); err != nil {
+				t.Fatal(err)
+			}
+			if out, err = q.Continue(ctx); err != nil || !out.Done {
+				t.Fatalf("Continue = %+v, %v", out, err)
+			}
+			got, err := os.ReadFile(filepath.Join(r.Dir, f.Path))
+			if tt.wantFile == "" {
+				if !os.IsNotExist(err) {
+					t.Errorf("%s still exists: %q", f.Path, got)
+				}
+			} else if string(got) != tt.wantFile {
+				t.Errorf("%s = %q; want %q", f.Path, got, tt.wantFile)
+			}
+			if s := r.Git("status", "--porcelain"); s != "" {
+				t.Errorf("status after continue = %q", s)
+			}
+			r.Git("fsck", "--strict")
+		})
+	}
+}
