@@ -121,6 +121,8 @@ type Model struct {
 	firstLoad bool              // the first session load decides the start screen
 	events    <-chan model.Event
 	busy      string // the action under way
+	// statusErr is why the flow's status could not be read.
+	statusErr string
 	// envAlerts are the environments' troubles for the header.
 	envAlerts []string
 	// pendingStale: the pending lists are being read again (refs moved);
@@ -275,9 +277,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		if msg.err != nil {
 			m.fail("status", msg.err)
+			m.statusErr = oneLine(msg.err.Error())
 			return m, nil
 		}
-		m.status = msg.st
+		m.status, m.statusErr = msg.st, ""
 		m.updateMarks()
 		return m, m.startChecks()
 	case logMsg:

@@ -287,9 +287,12 @@ func (m *Model) headerLines() []string {
 // trainLine says what the next train would bring, and the alerts.
 func (m *Model) trainLine() string {
 	var parts []string
-	if m.status == nil {
+	switch {
+	case m.status == nil && m.statusErr != "":
+		parts = append(parts, m.st.Error.Render("no status: "+m.statusErr))
+	case m.status == nil:
 		parts = append(parts, m.st.Muted.Render("loading…"))
-	} else {
+	default:
 		for _, t := range m.status.Trains {
 			var s string
 			switch {
