@@ -460,3 +460,32 @@ func HasMarkers(data []byte) bool {
 	}
 	return false
 }
+
+// Modified returns the first tracked path whose working tree file differs
+// from its index entry ("" when none). As git does, a file whose size and
+// modification time match the index is taken as unchanged without reading
+// it; others are hashed.
+func (w *Worktree) Modified(x *Index) (string, error) {
+	for _, e := range x.Entries {
+		if e.Stage != 0 || e.SkipWorktree || e.Mode == filemode.Submodule {
+			continue
+		}
+		full := filepath.Join(w.Root, filepath.FromSlash(e.Path))
+		fi, err := os.Lstat(full)
+		if err != nil {
+			return e.Path, nil
+		}
+		if !e.Stat.MTime.IsZero() && fi.Size() == int64(e.Stat.Size) && fi.ModTime().Equal(e.Stat.MTime) &&
+			(fi.Mode()&fs.ModeSymlink != 0) == (e.Mode == filemode.Symlink) {
+			continue
+		}
+		h, err := w.FileHash(e.Path, e.Mode)
+		if err != nil || h != e.Hash {
+			return e.Path, nil
+		}
+		if e.Mode != filemode.Symlink && (fi.Mode()&0o111 != 0) != (e.Mode == filemode.Executable) {
+			return e.Path, nil
+		}
+	}
+	return "", nil
+}

@@ -88,3 +88,39 @@ func TestNonContentConflicts(t *testing.T) {
 		})
 	}
 }
+
+func TestStartRefusesLocalChanges(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(r *testrepo.Repo)
+	}{
+		{"modified file", func(r *testrepo.Repo) { r.Write(map[string]string{"q": "local\n"}) }},
+		{"staged file", func(r *testrepo.Repo) { r.Write(map[string]string{"new": "x\n"}); r.Git("add", "new") }},
+		{"git cherry-pick in progress", func(r *testrepo.Repo) {
+			os.WriteFile(filepath.Join(r.Dir, ".git", "CHERRY_PICK_HEAD"), []byte(r.Rev("main")+"\n"), 0o644)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			r := testrepo.New(t)
+			r.Commit("main", "base", map[string]string{"p": "base\n", "q": "q\n"})
+			r.Git("branch", "prod")
+			pick := r.Commit("main", "dev change", map[string]string{"p": "dev\n"})
+			r.Checkout("prod")
+			tt.setup(r)
+			status := r.Git("status", "--porcelain")
+			before := r.Rev("prod")
+			q := newSeq(t, r)
+			if _, err := q.Start(ctx, Plan{Op: OpCarry, Ref: "refs/heads/prod", Commits: hashes(pick)}); err == nil {
+				t.Fatal("Start succeeded over local changes")
+			}
+			if r.Rev("prod") != before || r.Git("status", "--porcelain") != status {
+				t.Errorf("Start changed something before refusing")
+			}
+			if _, err := q.Load(ctx); err != ErrNoSession {
+				t.Errorf("session left: %v", err)
+			}
+		})
+	}
+}

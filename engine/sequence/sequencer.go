@@ -164,6 +164,11 @@ func (q *Sequencer) checkWorktreeReady(head plumbing.Hash) error {
 	if p != "" {
 		return fmt.Errorf("%s: index differs from HEAD: %w (commit or stash your changes first)", p, gitstate.ErrDirty)
 	}
+	if p, err = w.Modified(x); err != nil {
+		return err
+	} else if p != "" {
+		return fmt.Errorf("%s has local changes: %w (commit or stash them first)", p, gitstate.ErrDirty)
+	}
 	return nil
 }
 
