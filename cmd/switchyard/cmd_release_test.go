@@ -72,6 +72,33 @@ func TestReleaseCommand(t *testing.T) {
 	if got := bin.Git("cat-file", "-p", "prod:svc"); got != "svc-2" {
 		t.Errorf("symlink = %q; want svc-2", got)
 	}
+
+	code, out, errs = cliRun("release", "--repo", src.Dir, "--track", "prod", "--list", "--json")
+	if code != exitOK {
+		t.Fatalf("release --list --json = %d, %s", code, errs)
+	}
+	var live []string
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	for _, l := range lines {
+		var b struct {
+			Number int  `json:"number"`
+			Live   bool `json:"live"`
+		}
+		if err := json.Unmarshal([]byte(l), &b); err != nil {
+			t.Fatalf("line %q: %v", l, err)
+		}
+		live = append(live, strconv.Itoa(b.Number)+":"+strconv.FormatBool(b.Live))
+	}
+	if strings.Join(live, ",") != "1:false,2:true" {
+		t.Errorf("release --list --json = %v; want 1:false,2:true", live)
+	}
+	code, out, _ = cliRun("release", "--repo", src.Dir, "--track", "prod", "--list")
+	if code != exitOK || !strings.Contains(out, "svc-2  *") || !strings.Contains(out, "svc-1 ") {
+		t.Errorf("release --list =\n%s", out)
+	}
+	if code, out, _ = cliRun("release", "--repo", src.Dir, "--track", "dev", "--list"); code != exitOK || !strings.Contains(out, "No builds of dev") {
+		t.Errorf("release --list (no builds) = %d\n%s", code, out)
+	}
 }
 
 func TestReleaseCommandErrors(t *testing.T) {
