@@ -108,7 +108,7 @@ func (r *Repo) Sync(ctx context.Context, remote, branch string, who object.Signa
 		return local, false, nil
 	}
 	spec := config.RefSpec("+" + name.String() + ":" + trackingRef(rem, branch).String())
-	err = rem.FetchContext(ctx, &git.FetchOptions{RemoteName: rem.Config().Name, RefSpecs: []config.RefSpec{spec}})
+	err = rem.FetchContext(ctx, &git.FetchOptions{RemoteName: rem.Config().Name, RefSpecs: []config.RefSpec{spec}, Tags: git.NoTags})
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
 		return plumbing.ZeroHash, false, fmt.Errorf("bin fetch %s from %s: %w", branch, remote, err)
 	}
