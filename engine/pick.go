@@ -22,9 +22,6 @@ import (
 
 // Sentinel errors of the sequencer calls.
 var (
-	// ErrConflict: a pick or train stopped on conflicts; a session waits
-	// for a person (see Session).
-	ErrConflict = errors.New("stopped on conflicts")
 	// ErrRefMoved: a ref no longer holds the value an operation started
 	// from; nothing was overwritten.
 	ErrRefMoved = gitstate.ErrRefMoved

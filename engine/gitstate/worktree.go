@@ -397,8 +397,19 @@ func (w *Worktree) Checkout(ctx context.Context, from, to plumbing.Hash, force m
 	return w.Repo.WriteIndex(ctx, x)
 }
 
-// checkClean refuses a change whose path has local changes.
+// checkClean refuses a change whose path has local changes. A path
+// already in the target state is fine.
 func (w *Worktree) checkClean(c Change, staged []Entry) error {
+	if len(staged) == 1 && staged[0].Stage == 0 && !c.To.Hash.IsZero() && staged[0].Hash == c.To.Hash && staged[0].Mode == c.To.Mode {
+		if h, err := w.FileHash(c.Path, c.To.Mode); err == nil && h == c.To.Hash {
+			return nil
+		}
+	}
+	if len(staged) == 0 && c.To.Hash.IsZero() {
+		if h, err := w.FileHash(c.Path, c.From.Mode); err == nil && h.IsZero() {
+			return nil
+		}
+	}
 	switch {
 	case len(staged) > 1 || len(staged) == 1 && staged[0].Stage != 0:
 		return fmt.Errorf("%s is unmerged: %w", c.Path, ErrDirty)

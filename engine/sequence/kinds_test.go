@@ -124,3 +124,31 @@ func TestStartRefusesLocalChanges(t *testing.T) {
 		})
 	}
 }
+
+// TestEndedOutside: the person ran git cherry-pick --abort beside
+// Switchyard. Continue must not take git's reset as a resolution, and
+// Abort must still put everything back.
+func TestEndedOutside(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.r.Checkout("prod")
+	before := f.r.Rev("prod")
+	q := newSeq(t, f.r)
+	if _, err := q.Start(ctx, Plan{Op: OpCarry, Ref: "refs/heads/prod", Commits: hashes(f.clean, f.bad)}); err != nil {
+		t.Fatal(err)
+	}
+	f.r.Git("cherry-pick", "--abort")
+	if _, err := q.Continue(ctx); err == nil {
+		t.Fatal("Continue after git cherry-pick --abort succeeded")
+	}
+	if err := q.Abort(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if f.r.Rev("prod") != before {
+		t.Errorf("prod = %s; want %s", f.r.Rev("prod"), before)
+	}
+	if s := f.r.Git("status", "--porcelain"); s != "" {
+		t.Errorf("status = %q", s)
+	}
+	f.r.Git("fsck", "--strict")
+}

@@ -729,6 +729,9 @@ func (q *Sequencer) Continue(ctx context.Context) (*Outcome, error) {
 			out = o
 			return err
 		}
+		if s.Worktree && !exists(q.Git.GitDir, "CHERRY_PICK_HEAD") {
+			return errors.New("CHERRY_PICK_HEAD is gone: the pick was ended outside switchyard (git cherry-pick --abort or git reset); run switchyard pick --abort")
+		}
 		markers, err := q.absorb(s)
 		if err != nil {
 			return err
