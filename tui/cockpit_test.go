@@ -335,3 +335,59 @@ func TestStaleAnswersAreDropped(t *testing.T) {
 		t.Error("an older status answer cleared the status")
 	}
 }
+
+// TestCarryThroughTheRoot carries the clean hotfix and then the
+// conflicting one by keys, on a sandbox of its own: the clean pick lands
+// and the graphs reload; the conflicting one opens the resolver.
+func TestCarryThroughTheRoot(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the demo sandbox")
+	}
+	t.Setenv("GIT_COMMITTER_NAME", "Release Manager")
+	t.Setenv("GIT_COMMITTER_EMAIL", "rm@example.com")
+	sb, err := demo.Build(context.Background(), demo.Options{Dir: filepath.Join(t.TempDir(), "sb"), Anchor: anchor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := engine.Open(context.Background(), engine.OpenOptions{Dir: sb.Src, Now: clock, PatchIDCache: "-"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := New(e, Options{Now: clock, NoColor: true, NoEvents: true})
+	t.Cleanup(m.Close)
+	send(t, m, tea.WindowSizeMsg{Width: 160, Height: 45})
+	run(t, m, m.Init())
+
+	hotfix := sb.Commits["hotfix-health"]
+	press(t, m, "tab", "tab")
+	if it, _ := m.pend.Selected(); it.Commit.ID != hotfix {
+		t.Fatalf("the pending list starts at %s %q; want the clean hotfix %s", it.Commit.Short(), it.Commit.Subject, hotfix)
+	}
+	press(t, m, "p")
+	if m.dialog == nil {
+		t.Fatalf("no confirmation for the carry:\n%s", screenText(m))
+	}
+	press(t, m, "y")
+	if m.noteErr || !strings.Contains(m.note, "carried") {
+		t.Fatalf("after the carry the status says %q", m.note)
+	}
+	if prod := m.graphs[1].Commits(); len(prod) == 0 || !strings.Contains(prod[0].Subject, "health check must not hang") {
+		t.Errorf("the prod graph does not start with the carried hotfix:\n%s", screenText(m))
+	}
+	if len(m.pend.Items()) != 9 {
+		t.Errorf("%d pending after the carry; want 9", len(m.pend.Items()))
+	}
+
+	press(t, m, "p", "y")
+	if m.screen != screenResolver {
+		t.Fatalf("a conflicting carry did not open the resolver; status %q\n%s", m.note, screenText(m))
+	}
+	if !strings.Contains(screenText(m), "app/main.go") {
+		t.Errorf("the resolver does not show the conflicted file:\n%s", screenText(m))
+	}
+	// Carrying while a session waits is refused with a reason.
+	press(t, m, "1", "p")
+	if m.dialog != nil || !m.noteErr || !strings.Contains(m.note, "stopped on conflicts") {
+		t.Errorf("p with a session in progress: dialog %v, status %q", m.dialog != nil, m.note)
+	}
+}
