@@ -171,13 +171,34 @@ func Run(ctx context.Context, o Options) (res Result, err error) {
 		note("exit status %d after %s", code, took)
 		return res, fmt.Errorf("build %s-%d: %w with exit status %d (log: %s)", o.Track, o.Number, ErrFailed, code, o.Log)
 	}
-	res.Output = filepath.Join(res.Checkout, o.Output)
-	if fi, err := os.Lstat(res.Output); err != nil || !fi.IsDir() {
-		note("output folder %s missing after %s", o.Output, took)
-		return res, fmt.Errorf("build %s-%d: %w: no folder %s after the build (log: %s)", o.Track, o.Number, ErrNoOutput, o.Output, o.Log)
+	out, err := outputDir(res.Checkout, o.Output)
+	if err != nil {
+		note("%v", err)
+		return res, fmt.Errorf("build %s-%d: %w (log: %s)", o.Track, o.Number, err, o.Log)
 	}
+	res.Output = out
 	note("succeeded after %s", took)
 	return res, logf.Sync()
+}
+
+// outputDir finds the output folder in the checkout. It may be reached
+// through symlinks, as long as they lead to a folder inside the checkout.
+func outputDir(checkout, output string) (string, error) {
+	root, err := filepath.EvalSymlinks(checkout)
+	if err != nil {
+		return "", err
+	}
+	p, err := filepath.EvalSymlinks(filepath.Join(root, output))
+	if err != nil {
+		return "", fmt.Errorf("%w: no folder %s after the build", ErrNoOutput, output)
+	}
+	if rel, err := filepath.Rel(root, p); err != nil || !filepath.IsLocal(rel) {
+		return "", fmt.Errorf("%w: %s leads outside the checkout (to %s)", ErrNoOutput, output, p)
+	}
+	if fi, err := os.Stat(p); err != nil || !fi.IsDir() {
+		return "", fmt.Errorf("%w: %s is not a folder after the build", ErrNoOutput, output)
+	}
+	return p, nil
 }
 
 // repoEnv are git's variables that point at a repository: inherited (from a

@@ -25,6 +25,9 @@ case "$(cat mode)" in
 fail) echo "compiler error"; exit 3 ;;
 hang) sleep 100 & echo "grandchild $!"; sleep 100 ;;
 nooutput) exit 0 ;;
+outside) ln -s /tmp dist; exit 0 ;;
+linked) mkdir -p build/out; ln -s build/out dist; echo linked > build/out/x; exit 0 ;;
+notdir) echo file > dist; exit 0 ;;
 esac
 mkdir -p dist/bin
 cp app.txt dist/
@@ -88,6 +91,20 @@ func TestRunSucceeds(t *testing.T) {
 	}
 }
 
+func TestRunLinkedOutput(t *testing.T) {
+	_, repo, commit := fixture(t, "linked")
+	var lines []string
+	var mu sync.Mutex
+	res, err := Run(context.Background(), options(repo, commit, filepath.Join(t.TempDir(), "x.log"), &lines, &mu))
+	if err != nil {
+		t.Fatalf("Run(output through a symlink) = %v", err)
+	}
+	defer res.Cleanup()
+	if b, err := os.ReadFile(filepath.Join(res.Output, "x")); err != nil || string(b) != "linked\n" {
+		t.Errorf("output x = %q, %v", b, err)
+	}
+}
+
 func contains(l []string, s string) bool {
 	for _, x := range l {
 		if x == s {
@@ -105,6 +122,8 @@ func TestRunFails(t *testing.T) {
 	}{
 		{"fail", time.Minute, ErrFailed},
 		{"nooutput", time.Minute, ErrNoOutput},
+		{"outside", time.Minute, ErrNoOutput},
+		{"notdir", time.Minute, ErrNoOutput},
 		{"hang", 500 * time.Millisecond, ErrTimeout},
 	}
 	for _, tt := range tests {
