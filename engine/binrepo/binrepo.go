@@ -19,6 +19,14 @@
 // it would leave that work tree and index describing the old commit. Use a
 // bare bin repo, or keep another branch checked out.
 //
+// # Remotes
+//
+// Sync fast-forwards a branch to its remote before a build is added (and
+// refuses branches that diverged); Push sends the new commit with a lease:
+// only if the remote branch is still where the commit's parent was, never
+// forced. A remote is a remote name of the bin repo or a URL or path. ssh
+// remotes authenticate through the user's ssh agent, as go-git does.
+//
 // # Build numbers
 //
 // Numbers only grow per branch: a build must be numbered above every build
