@@ -155,6 +155,12 @@ func (c *Controller) Start(ctx context.Context, opts StartOptions) (*Status, err
 	for _, g := range c.Env.Gates {
 		st.Gates = append(st.Gates, GateResult{Name: g.Name, State: GatePending, Log: c.Store.LogPath(env, opts.Build, g.Name)})
 	}
+	// Requests left for an earlier rollout (posted while nothing could
+	// apply them) must not act on this one.
+	if stale := c.Store.Take(env); len(stale) > 0 {
+		st.History = append(st.History, Transition{Time: c.now(), To: model.RolloutIdle,
+			Text: fmt.Sprintf("%d request(s) left from an earlier rollout discarded", len(stale))})
+	}
 	text := fmt.Sprintf("rollout of build %d started (live build %d on %s, target %s)", opts.Build, live, liveSlot, st.Target)
 	if override != nil {
 		text = fmt.Sprintf("BACKWARDS rollout of build %d over live build %d, confirmed by %s typing %q", opts.Build, live, actor(opts.Actor), opts.Confirm)

@@ -216,9 +216,17 @@ func TestOperatorActions(t *testing.T) {
 		if !strings.Contains(st.Reason, "aborted by cat: looks wrong") {
 			t.Errorf("reason = %q", st.Reason)
 		}
-		// A new rollout may start after an abort, from the same live build.
+		// A new rollout may start after an abort, from the same live build;
+		// a request left over from the old one does not act on it.
+		if err := c.Store.Post("staging", Request{Kind: ReqAbort, Actor: "late"}); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := c.Start(ctx, StartOptions{Build: 8}); err != nil {
 			t.Errorf("Start after abort = %v", err)
+		}
+		st, err = c.Run(ctx)
+		if err != nil || strings.Contains(st.Reason, "late") || st.From != 6 || !strings.Contains(st.History[0].Text, "1 request(s) left from an earlier rollout discarded") {
+			t.Errorf("Run of the new rollout = %s (%v) %q, from %d, first step %q; want the stale request discarded, from 6", st.State, err, st.Reason, st.From, st.History[0].Text)
 		}
 	})
 	t.Run("abort while another controller runs", func(t *testing.T) {
