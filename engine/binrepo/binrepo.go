@@ -29,9 +29,11 @@
 //
 // # Build numbers
 //
-// Numbers only grow per branch: a build must be numbered above every build
-// folder on its branch. Numbers are not coordinated across branches; each
-// track counts on its own.
+// Numbers only grow per branch: Next is one above every build ever on the
+// branch's first-parent history (a folder removed by hand does not give its
+// number out again), and Commit refuses a number not above every build on
+// the branch head. Numbers are not coordinated across branches; each track
+// counts on its own.
 package binrepo
 
 import (
@@ -391,23 +393,40 @@ func (r *Repo) liveNumber(head plumbing.Hash) (int, error) {
 	return n, nil
 }
 
-// Next is the number the next build on branch gets: one above the highest.
+// Next is the number the next build on branch gets: one above the highest
+// ever on the branch, found along its first-parent history, so a build
+// folder removed by hand does not give its number out again. (A shallow
+// history is read as far as it goes.)
 func (r *Repo) Next(ctx context.Context, branch string) (int, error) {
 	head, err := r.Head(ctx, branch)
-	if err != nil {
-		return 0, err
+	if err != nil || head.IsZero() {
+		return 1, err
 	}
-	t, err := r.rootTree(head)
-	if err != nil {
-		return 0, err
-	}
-	max := 0
-	for n := range r.builds(t) {
-		if n > max {
-			max = n
+	top := 0
+	for h := head; !h.IsZero(); {
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+		c, err := r.repo.CommitObject(h)
+		if errors.Is(err, plumbing.ErrObjectNotFound) && h != head {
+			break
+		}
+		if err != nil {
+			return 0, fmt.Errorf("bin commit %s: %w", h, err)
+		}
+		t, err := c.Tree()
+		if err != nil {
+			return 0, fmt.Errorf("bin commit %s: %w", h, err)
+		}
+		for n := range r.builds(t) {
+			top = max(top, n)
+		}
+		h = plumbing.ZeroHash
+		if len(c.ParentHashes) > 0 {
+			h = c.ParentHashes[0]
 		}
 	}
-	return max + 1, nil
+	return top + 1, nil
 }
 
 // checkedOut reports whether branch is the HEAD of a work tree of the repo.

@@ -532,3 +532,25 @@ func TestBuildsShallow(t *testing.T) {
 		t.Errorf("Live(shallow) = %+v, %v", live, err)
 	}
 }
+
+func TestNextNeverReuses(t *testing.T) {
+	ctx := context.Background()
+	g, r := bareBin(t)
+	for n := 1; n <= 3; n++ {
+		if _, err := commitBuild(t, r, "prod", n, writeFiles(t, map[string]string{"a": strconv.Itoa(n)})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// app-3 is removed by hand and the symlink put back on app-2.
+	g.Git("read-tree", "prod")
+	g.Git("rm", "-q", "--cached", "-r", "app-3")
+	g.Git("update-index", "--add", "--cacheinfo", "120000,"+g.Git("rev-parse", "prod~1:app")+",app")
+	removed := g.Git("commit-tree", "-p", "prod", "-m", "drop app-3", g.Git("write-tree"))
+	g.Git("update-ref", "refs/heads/prod", removed)
+	if n, err := r.Next(ctx, "prod"); n != 4 || err != nil {
+		t.Errorf("Next after removing app-3 = %d, %v; want 4", n, err)
+	}
+	if live, err := r.LiveNumber(ctx, "prod"); live != 2 || err != nil {
+		t.Errorf("LiveNumber = %d, %v; want 2", live, err)
+	}
+}
