@@ -15,7 +15,9 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/switchyard/switchyard/engine/gitstate"
+	"github.com/switchyard/switchyard/engine/journal"
 	"github.com/switchyard/switchyard/engine/merge"
+	"github.com/switchyard/switchyard/engine/notify"
 	"github.com/switchyard/switchyard/engine/sequence"
 	"github.com/switchyard/switchyard/model"
 )
@@ -247,15 +249,55 @@ func (e *Engine) Carry(ctx context.Context, opts CarryOptions) (*sequence.Outcom
 	return e.afterRun(ctx, out)
 }
 
+// journalOutcome records where a sequence call left things, and calls a
+// person when it stopped on conflicts.
+func (e *Engine) journalOutcome(ctx context.Context, out *sequence.Outcome) error {
+	kind := "pick"
+	if out.Op == sequence.OpTrain {
+		kind = "train"
+	}
+	branch := strings.TrimPrefix(out.Ref, "refs/heads/")
+	steps := make([]map[string]string, 0, len(out.Steps))
+	for _, st := range out.Steps {
+		steps = append(steps, map[string]string{"commit": st.Commit, "state": string(st.State), "result": st.Result})
+	}
+	entry := journal.Entry{Kind: kind, Track: out.Track, Commit: out.Head,
+		Detail: map[string]any{"ref": out.Ref, "head": out.Head, "steps": steps, "pushed": out.Pushed}}
+	if out.Done {
+		entry.Action = "committed"
+		entry.Message = fmt.Sprintf("%s moved to %s (%d step(s))", branch, model.ShortID(out.Head), len(out.Steps))
+		return e.Record(ctx, entry)
+	}
+	st := out.Session.Step()
+	var paths []string
+	for _, f := range out.Session.Files {
+		paths = append(paths, f.Path)
+	}
+	entry.Action = "stopped"
+	entry.Commit = st.Commit
+	entry.Message = fmt.Sprintf("%s onto %s stopped on conflicts in %s", model.ShortID(st.Commit), branch, strings.Join(paths, ", "))
+	entry.Detail.(map[string]any)["paths"] = paths
+	if err := e.Record(ctx, entry); err != nil {
+		return err
+	}
+	// A failed call is journaled by Notify; it does not fail the carry.
+	_ = e.Notify(ctx, notify.Event{Time: time.Now(), Kind: "conflict", Track: out.Track, Commit: st.Commit,
+		Text: entry.Message, Detail: map[string]any{"paths": paths}})
+	return nil
+}
+
 // afterRun pushes a finished sequence when asked.
 func (e *Engine) afterRun(ctx context.Context, out *sequence.Outcome) (*sequence.Outcome, error) {
+	var perr error
 	if out.Done && out.PushRef != "" {
-		if err := e.pushLease(ctx, out.PushRemote, out.PushRef, plumbing.NewHash(out.Lease)); err != nil {
-			return out, err
+		if perr = e.pushLease(ctx, out.PushRemote, out.PushRef, plumbing.NewHash(out.Lease)); perr == nil {
+			out.Pushed = true
 		}
-		out.Pushed = true
 	}
-	return out, nil
+	if err := e.journalOutcome(ctx, out); err != nil {
+		return out, errors.Join(perr, fmt.Errorf("the branch moved, but the journal could not record it: %w", err))
+	}
+	return out, perr
 }
 
 func (e *Engine) publish(kind, track string, out *sequence.Outcome) {
@@ -307,11 +349,20 @@ func (e *Engine) Skip(ctx context.Context) (*sequence.Outcome, error) {
 // Abort drops the pick or train in progress and puts everything back as
 // it was: the branch at its starting value, the working tree clean.
 func (e *Engine) Abort(ctx context.Context) error {
+	s, _ := e.Session(ctx)
 	if err := e.sequencer().Abort(ctx); err != nil {
 		return err
 	}
 	e.events.Publish(model.Event{Time: time.Now(), Source: "sequence", Kind: "abort"})
-	return nil
+	entry := journal.Entry{Kind: "pick", Action: "aborted", Message: "aborted; everything put back"}
+	if s != nil {
+		if s.Op == sequence.OpTrain {
+			entry.Kind = "train"
+		}
+		entry.Track, entry.Commit = s.Track, s.Start
+		entry.Message = fmt.Sprintf("aborted; %s back at %s", strings.TrimPrefix(s.Ref, "refs/heads/"), model.ShortID(s.Start))
+	}
+	return e.Record(ctx, entry)
 }
 
 // lease is the remote's value of the branch now (its remote-tracking

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/switchyard/switchyard/engine/journal"
 	"github.com/switchyard/switchyard/engine/sequence"
 	"github.com/switchyard/switchyard/engine/testrepo"
 )
@@ -112,6 +113,17 @@ func TestCarryPrerequisitesAndUndo(t *testing.T) {
 		t.Errorf("prod = %s after undo; want %s", r.Rev("prod"), before)
 	}
 	r.Git("fsck", "--strict")
+	entries, err := e.ReadJournal(ctx, journal.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, en := range entries {
+		got = append(got, en.Kind+"/"+en.Action)
+	}
+	if want := "pick/stopped pick/resolved pick/committed pick/undone"; strings.Join(got, " ") != want {
+		t.Errorf("journal = %v; want %s", got, want)
+	}
 }
 
 func TestRunTrain(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/switchyard/switchyard/engine/gitstate"
+	"github.com/switchyard/switchyard/engine/journal"
 	"github.com/switchyard/switchyard/engine/sequence"
 	"github.com/switchyard/switchyard/model"
 )
@@ -16,20 +17,34 @@ import (
 // with a choice; text is used for sequence.Edited. The session is saved
 // before it returns; with a working tree the file there is rewritten.
 func (e *Engine) ResolveHunk(ctx context.Context, path string, hunk int, choice sequence.Choice, text []byte) error {
-	return e.sequencer().ResolveHunk(ctx, path, hunk, choice, text)
+	if err := e.sequencer().ResolveHunk(ctx, path, hunk, choice, text); err != nil {
+		return err
+	}
+	return e.journalResolve(ctx, fmt.Sprintf("%s hunk %d: %s", path, hunk+1, choice))
+}
+
+func (e *Engine) journalResolve(ctx context.Context, what string) error {
+	return e.Record(ctx, journal.Entry{Kind: "pick", Action: "resolved", Message: model.InertLine(what)})
 }
 
 // ResolveFile resolves a whole conflicted file: Ours, Theirs, Base or
 // Both take that choice in every hunk (for a modify/delete, binary or
 // symlink conflict: that side's file, or its deletion); Edited takes text.
 func (e *Engine) ResolveFile(ctx context.Context, path string, choice sequence.Choice, text []byte) error {
-	return e.sequencer().ResolveFile(ctx, path, choice, text)
+	if err := e.sequencer().ResolveFile(ctx, path, choice, text); err != nil {
+		return err
+	}
+	return e.journalResolve(ctx, fmt.Sprintf("%s: %s", path, choice))
 }
 
 // UndoResolution takes back the last resolution (of any file of the
 // current step) and returns the path it touched.
 func (e *Engine) UndoResolution(ctx context.Context) (string, error) {
-	return e.sequencer().UndoResolution(ctx)
+	p, err := e.sequencer().UndoResolution(ctx)
+	if err != nil {
+		return "", err
+	}
+	return p, e.journalResolve(ctx, p+": took back the last resolution")
 }
 
 // SyncWorktree takes resolutions made in the working tree ($EDITOR, git

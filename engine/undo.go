@@ -2,8 +2,11 @@ package engine
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 
+	"github.com/switchyard/switchyard/engine/journal"
 	"github.com/switchyard/switchyard/engine/sequence"
 	"github.com/switchyard/switchyard/model"
 )
@@ -25,5 +28,15 @@ func (e *Engine) UndoRelease(ctx context.Context) (*sequence.UndoRecord, error) 
 	}
 	e.events.Publish(model.Event{Time: time.Now(), Source: "sequence", Kind: "undo", Track: r.Track,
 		Text: "restored " + r.Ref + " to " + model.ShortID(r.Before), Data: r})
+	kind := "pick"
+	if r.Op == sequence.OpTrain {
+		kind = "train"
+	}
+	err = e.Record(ctx, journal.Entry{Kind: kind, Action: "undone", Track: r.Track, Commit: r.Before,
+		Message: fmt.Sprintf("%s of %s undone: back at %s", r.Op, strings.TrimPrefix(r.Ref, "refs/heads/"), model.ShortID(r.Before)),
+		Detail:  map[string]any{"ref": r.Ref, "before": r.Before, "after": r.After}})
+	if err != nil {
+		return r, fmt.Errorf("the branch was restored, but the journal could not record it: %w", err)
+	}
 	return r, nil
 }

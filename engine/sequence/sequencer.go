@@ -250,7 +250,7 @@ func (q *Sequencer) run(ctx context.Context, s *Session) (*Outcome, error) {
 		if err := writeSession(q.Git.GitDir, s); err != nil {
 			return nil, err
 		}
-		return &Outcome{Ref: s.Ref, Head: s.Head, Steps: s.Steps, Session: s}, nil
+		return &Outcome{Op: s.Op, Track: s.Track, Ref: s.Ref, Head: s.Head, Steps: s.Steps, Session: s}, nil
 	}
 	return q.finish(ctx, s)
 }
@@ -673,7 +673,7 @@ func (q *Sequencer) finish(ctx context.Context, s *Session) (*Outcome, error) {
 	if err := removeSession(q.Git.GitDir); err != nil {
 		return nil, err
 	}
-	out := &Outcome{Done: true, Ref: s.Ref, Head: s.Head, Steps: s.Steps}
+	out := &Outcome{Done: true, Op: s.Op, Track: s.Track, Ref: s.Ref, Head: s.Head, Steps: s.Steps}
 	if s.Push {
 		out.PushRemote, out.PushRef, out.Lease = s.PushRemote, s.Ref, s.Lease
 	}

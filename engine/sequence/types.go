@@ -154,11 +154,12 @@ const (
 
 // Session is a sequence in progress, as persisted.
 type Session struct {
-	Version int    `json:"version"`
-	Op      Op     `json:"op"`
-	Track   string `json:"track,omitempty"`
-	// Ref is the branch the sequence moves.
-	Ref string `json:"ref"`
+	Version int `json:"version"`
+	// Op, Track and Ref say what the sequence is and which branch it
+	// moves.
+	Op    Op     `json:"op"`
+	Track string `json:"track,omitempty"`
+	Ref   string `json:"ref"`
 	// Start is the ref's value when the sequence began; the final move is
 	// a compare-and-swap against it (or against RefAt, see below).
 	Start string `json:"start"`
@@ -264,8 +265,11 @@ func (f *File) Done() bool {
 type Outcome struct {
 	// Done is true when the sequence finished and the ref moved.
 	Done bool `json:"done"`
-	// Ref is the branch the sequence moves.
-	Ref string `json:"ref"`
+	// Op, Track and Ref say what the sequence is and which branch it
+	// moves.
+	Op    Op     `json:"op"`
+	Track string `json:"track,omitempty"`
+	Ref   string `json:"ref"`
 	// Head is the tip of the chain (the ref's new value when Done).
 	Head string `json:"head"`
 	// Steps are all steps with their states.
