@@ -113,14 +113,16 @@ type Model struct {
 
 	// Request ids: answers to older requests are dropped.
 	seq struct {
-		status, pending, envs, lead, session, check, reload, envSettle int
-		logs                                                           map[string]int
+		status, pending, envs, lead, session, check, reload, envSettle, builds int
+		logs                                                                   map[string]int
 	}
 	cursors   map[string]string // next page cursor per track
 	checking  []pending.Item    // dry runs still to do, in order
 	firstLoad bool              // the first session load decides the start screen
 	events    <-chan model.Event
 	busy      string // the action under way
+	// builds label source commits with their builds.
+	builds map[string][]string
 	// statusErr is why the flow's status could not be read.
 	statusErr string
 	// envAlerts are the environments' troubles for the header.
@@ -181,7 +183,7 @@ func (m *Model) Init() tea.Cmd {
 // reloadAll asks for everything again: after a carry, a train, or a ref
 // moved on disk.
 func (m *Model) reloadAll() tea.Cmd {
-	cmds := []tea.Cmd{m.loadStatus(), m.loadPending(), m.loadEnvs(), m.loadLead(), m.loadSession()}
+	cmds := []tea.Cmd{m.loadStatus(), m.loadPending(), m.loadEnvs(), m.loadLead(), m.loadSession(), m.loadBuilds()}
 	// The graphs keep showing what they have until the new first page
 	// replaces it, so a reload does not flash empty panes.
 	for _, g := range m.graphs {
@@ -214,6 +216,15 @@ func (m *Model) loadLead() tea.Cmd {
 		cycle = 7 * 24 * time.Hour
 	}
 	return loadLeadTimes(m.eng, m.seq.lead, m.now().Add(-fixCycles*cycle))
+}
+
+func (m *Model) loadBuilds() tea.Cmd {
+	m.seq.builds++
+	tracks := make([]string, len(m.flow))
+	for i, t := range m.flow {
+		tracks[i] = t.Name
+	}
+	return loadBuilds(m.eng, m.seq.builds, tracks)
 }
 
 func (m *Model) loadSession() tea.Cmd {
@@ -326,6 +337,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				m.envAlerts = append(m.envAlerts, fmt.Sprintf("rollout to %s waits for a person", model.InertLine(env.Name)))
 			}
 		}
+		return m, nil
+	case buildsMsg:
+		if msg.seq != m.seq.builds {
+			return m, nil
+		}
+		if msg.err != nil {
+			m.fail("builds", msg.err)
+		}
+		m.builds = msg.labels
+		m.updateMarks()
 		return m, nil
 	case leadMsg:
 		if msg.seq != m.seq.lead {
@@ -591,6 +612,9 @@ func (m *Model) updateMarks() {
 		for _, h := range m.status.Heads {
 			refs[h.Head.ID] = append(refs[h.Head.ID], h.Track)
 		}
+	}
+	for id, ls := range m.builds {
+		refs[id] = append(refs[id], ls...)
 	}
 	missing := map[string]bool{}
 	waiting := map[string]bool{}

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"slices"
 	"sort"
 	"time"
 
@@ -49,6 +50,13 @@ type (
 		envs     []model.Environment
 		rollouts map[string]*rollout.Status
 		err      error
+	}
+	// buildsMsg labels source commits with their builds ("spark-42",
+	// "spark-41 live").
+	buildsMsg struct {
+		seq    int
+		labels map[string][]string
+		err    error
 	}
 	leadMsg struct {
 		seq int
@@ -140,6 +148,37 @@ func loadEnvs(e *engine.Engine, seq int) tea.Cmd {
 			}
 		}
 		return msg
+	}
+}
+
+func loadBuilds(e *engine.Engine, seq int, tracks []string) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := withTimeout()
+		defer cancel()
+		labels := map[string][]string{}
+		var errs []error
+		for _, t := range tracks {
+			bs, err := e.Builds(ctx, t)
+			if errors.Is(err, engine.ErrNoBinRepo) {
+				return buildsMsg{seq: seq, labels: labels}
+			}
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			live, err := e.LiveBuild(ctx, t)
+			hasLive := err == nil
+			for _, b := range bs {
+				l := b.Folder()
+				if hasLive && b.Number == live.Number && b.Name == live.Name {
+					l += " live"
+				}
+				if !slices.Contains(labels[b.Source], l) {
+					labels[b.Source] = append(labels[b.Source], l)
+				}
+			}
+		}
+		return buildsMsg{seq: seq, labels: labels, err: errors.Join(errs...)}
 	}
 }
 
