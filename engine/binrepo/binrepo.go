@@ -147,8 +147,19 @@ func (r *Repo) Head(ctx context.Context, branch string) (plumbing.Hash, error) {
 	if err := ctx.Err(); err != nil {
 		return plumbing.ZeroHash, err
 	}
+	if err := checkBranch(branch); err != nil {
+		return plumbing.ZeroHash, err
+	}
 	h, _, err := r.readRef(branchRef(branch))
 	return h, err
+}
+
+// checkBranch refuses names git would not take for a branch.
+func checkBranch(branch string) error {
+	if err := branchRef(branch).Validate(); err != nil || branch == "" || strings.ContainsAny(branch, " \t") {
+		return fmt.Errorf("bin branch %q: not a valid branch name (the bin branch is named after the track)", branch)
+	}
+	return nil
 }
 
 func branchRef(branch string) plumbing.ReferenceName { return plumbing.NewBranchReferenceName(branch) }

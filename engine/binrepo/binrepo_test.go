@@ -427,6 +427,22 @@ func TestPush(t *testing.T) {
 	remote.Git("fsck", "--strict", "--no-dangling")
 }
 
+func TestBadBranch(t *testing.T) {
+	ctx := context.Background()
+	_, r := bareBin(t)
+	for _, b := range []string{"", "a b", "a..b", "x.lock", "-x", "a:b", "a~1"} {
+		if _, err := r.Head(ctx, b); err == nil {
+			t.Errorf("Head(%q) = nil; want an error", b)
+		}
+		if err := r.updateRef(b, plumbing.ZeroHash, plumbing.NewHash(strings.Repeat("1", 40)), sig, "x"); err == nil {
+			t.Errorf("updateRef(%q) = nil; want an error", b)
+		}
+	}
+	if _, err := r.Head(ctx, "release/2024"); err != nil {
+		t.Errorf("Head(release/2024) = %v; want a valid name", err)
+	}
+}
+
 func TestOpenRefused(t *testing.T) {
 	ctx := context.Background()
 	if _, err := Open(ctx, t.TempDir(), "app"); !errors.Is(err, ErrNotRepository) {

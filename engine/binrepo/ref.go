@@ -72,6 +72,9 @@ func isDirErr(err error) bool {
 // updateRef moves branch from old (the zero hash: the branch must not
 // exist) to new under git's lock-file protocol and appends the reflog.
 func (r *Repo) updateRef(branch string, old, new plumbing.Hash, who object.Signature, msg string) error {
+	if err := checkBranch(branch); err != nil {
+		return err
+	}
 	name := branchRef(branch)
 	if r.checkedOut(branch) {
 		return fmt.Errorf("%w: %s in %s (use a bare bin repo, or check out another branch there)", ErrCheckedOut, branch, r.dir)
