@@ -262,7 +262,7 @@ func printRollout(w io.Writer, st *rollout.Status) {
 	}
 	fmt.Fprintf(w, "  traffic on %s: desired %d%%, actual %s\n", st.Target, st.Desired, actual)
 	if want, got, ok := st.Adoption(); ok {
-		fmt.Fprintf(w, "  nodes on build %d: desired %.0f%%, actual %d of %d (%.1f%%)\n", st.Build, want, st.Fleet.On(st.Build), st.Fleet.Nodes, got)
+		fmt.Fprintf(w, "  nodes on build %d: desired %.0f%%, actual %d of %d (%.1f%%) at %s\n", st.Build, want, st.Fleet.On(st.Build), st.Fleet.Nodes, got, st.FleetTime.Local().Format("15:04:05"))
 	}
 	for i, wv := range st.Waves {
 		mark := " "

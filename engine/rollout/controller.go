@@ -528,7 +528,7 @@ func (c *Controller) observe(ctx context.Context, st *Status) {
 	}
 	if c.Env.Adopter != nil {
 		if f, err := c.Env.Adopter.Adoption(ctx); err == nil {
-			st.Fleet = &f
+			st.Fleet, st.FleetTime = &f, c.now()
 		}
 	}
 }

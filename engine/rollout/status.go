@@ -45,8 +45,10 @@ type Status struct {
 	Desired     int  `json:"desired"`
 	Actual      int  `json:"actual"`
 	ActualKnown bool `json:"actual_known"`
-	// Fleet is the last adoption report, where a provider gives one.
-	Fleet *provider.Fleet `json:"fleet,omitempty"`
+	// Fleet is the last adoption report, where a provider gives one, and
+	// FleetTime when it was taken (nodes keep moving after it).
+	Fleet     *provider.Fleet `json:"fleet,omitempty"`
+	FleetTime time.Time       `json:"fleet_time,omitzero"`
 	// Warmup holds the health checks made after the warm-up.
 	Warmup []provider.Result `json:"warmup,omitempty"`
 	Gates  []GateResult      `json:"gates,omitempty"`
