@@ -204,3 +204,47 @@ func TestHasMarkers(t *testing.T) {
 		}
 	}
 }
+
+// TestGitExcluded: while Switchyard holds a lock, git's own writers of the
+// same file fail, and the reverse.
+func TestGitExcluded(t *testing.T) {
+	ctx := context.Background()
+	dir := fixture(t)
+	r := Open(filepath.Join(dir, ".git"))
+	tests := []struct {
+		name string
+		path string
+		git  []string
+	}{
+		{"ref", filepath.Join(dir, ".git/refs/heads/side"), []string{"update-ref", "refs/heads/side", "main"}},
+		{"index", filepath.Join(dir, ".git/index"), []string{"add", "a.txt"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l, err := Acquire(ctx, tt.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			os.WriteFile(filepath.Join(dir, "a.txt"), []byte("changed\n"), 0o644)
+			cmd := exec.Command("git", tt.git...)
+			cmd.Dir = dir
+			cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null")
+			out, err := cmd.CombinedOutput()
+			if err == nil || !strings.Contains(string(out), ".lock") {
+				t.Errorf("git %v while locked = %v %s; want a lock failure", tt.git, err, out)
+			}
+			l.Rollback()
+			if _, err := os.Stat(tt.path + ".lock"); !os.IsNotExist(err) {
+				t.Errorf("lock left after Rollback")
+			}
+		})
+	}
+	x, err := r.ReadIndex()
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, ".git/index.lock"), nil, 0o644)
+	if err := r.WriteIndex(ctx, x); !errors.Is(err, ErrLocked) {
+		t.Errorf("WriteIndex while git holds index.lock = %v; want ErrLocked", err)
+	}
+}
