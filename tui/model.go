@@ -19,6 +19,7 @@ import (
 
 	"github.com/switchyard/switchyard/engine"
 	"github.com/switchyard/switchyard/engine/sequence"
+	"github.com/switchyard/switchyard/engine/watch"
 	"github.com/switchyard/switchyard/model"
 	"github.com/switchyard/switchyard/tui/environments"
 	"github.com/switchyard/switchyard/tui/graph"
@@ -385,6 +386,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.gotTrain(msg)
 	case eventMsg:
 		return m, tea.Batch(m.gotEvent(msg.ev), waitEvent(m.events))
+	case syncedMsg:
+		switch {
+		case msg.err != nil:
+			m.fail("taking in the edits made outside", msg.err)
+		case len(msg.markers) > 0:
+			m.fail("edited outside", fmt.Errorf("%s still has conflict markers", strings.Join(inertAll(msg.markers), ", ")))
+		default:
+			m.say("edits made outside taken in")
+		}
+		return m, tea.Batch(m.res.Reload(), m.loadSession())
 	case eventsClosedMsg:
 		return m, nil
 	case envsSettledMsg:
@@ -695,7 +706,11 @@ func (m *Model) updateProp() {
 
 func (m *Model) gotEvent(ev model.Event) tea.Cmd {
 	switch {
-	case ev.Source == "watch" || ev.Source == "sequence" || ev.Kind == "refs-changed":
+	case ev.Source == "watch" && ev.Kind == watch.FileChanged:
+		// A conflicted file was edited outside: take it into the session,
+		// then show the result.
+		return syncWorktree(m.eng)
+	case ev.Source == "watch" || ev.Source == "sequence" || ev.Kind == watch.RefsChanged:
 		// Coalesce: only the last of a burst reloads.
 		m.seq.reload++
 		return settle(m.seq.reload)

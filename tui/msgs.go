@@ -86,6 +86,11 @@ type (
 		run   *engine.TrainRun
 		err   error
 	}
+	// syncedMsg answers taking work-tree edits into the session.
+	syncedMsg struct {
+		markers []string
+		err     error
+	}
 	// eventMsg is one engine event from the subscription.
 	eventMsg struct{ ev model.Event }
 	// eventsClosedMsg says the subscription ended.
@@ -232,6 +237,17 @@ func runTrain(e *engine.Engine, cand model.TrainCandidate) tea.Cmd {
 		defer cancel()
 		run, err := e.RunTrain(ctx, engine.TrainOptions{Track: cand.Track, Expect: &cand})
 		return trainMsg{track: cand.Track, run: run, err: err}
+	}
+}
+
+// syncWorktree takes resolutions made outside ($EDITOR, git mergetool,
+// git add) into the session.
+func syncWorktree(e *engine.Engine) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := withTimeout()
+		defer cancel()
+		markers, err := e.SyncWorktree(ctx)
+		return syncedMsg{markers: markers, err: err}
 	}
 }
 
