@@ -53,6 +53,7 @@ type Graph struct {
 	s       storer.EncodedObjectStorer // opened on first need
 	mu      sync.Mutex                 // guards s, idx reads and nodes
 	idx     cgv2.Index                 // nil without a commit-graph
+	cg      *cgraph                    // the same, read directly; nil when unsupported
 	nodes   map[plumbing.Hash]*Node
 	shallow map[plumbing.Hash]bool
 }
@@ -71,6 +72,13 @@ func NewGraph(open OpenFunc, gitDir string) (*Graph, error) {
 		return nil, fmt.Errorf("read commit-graph of %s: %w (remove it or run git commit-graph write --reachable)", gitDir, err)
 	}
 	g.idx = idx
+	if idx != nil {
+		// The direct reader is only an accelerator: any format it does
+		// not know leaves go-git's reader in charge.
+		if cg, err := openCGraph(gitDir); err == nil {
+			g.cg = cg
+		}
+	}
 	if data, err := os.ReadFile(filepath.Join(gitDir, "shallow")); err == nil {
 		for _, line := range strings.Fields(string(data)) {
 			g.shallow[plumbing.NewHash(line)] = true
@@ -143,7 +151,13 @@ func (g *Graph) nodeLocked(id plumbing.Hash) (*Node, error) {
 		return n, nil
 	}
 	var n *Node
-	if g.idx != nil {
+	if g.cg != nil {
+		if pos, ok := g.cg.lookup(id); ok {
+			if n, ok = g.cg.node(id, pos); !ok {
+				return nil, fmt.Errorf("commit-graph entry of %s: %w", id, ErrCorrupt)
+			}
+		}
+	} else if g.idx != nil {
 		if i, err := g.idx.GetIndexByHash(id); err == nil {
 			d, err := g.idx.GetCommitDataByIndex(i)
 			if err != nil {
@@ -249,6 +263,16 @@ func (g *Graph) Split(ctx context.Context, a, b plumbing.Hash) (onlyA, onlyB []*
 	visited := map[plumbing.Hash]*Node{}
 	steps := 0
 	for q.Len() > 0 && nonStale > 0 {
+		if g.cg != nil && q[0].Gen != genInfinity {
+			// Everything left is in the commit-graph, whose ancestors
+			// are too: finish over positions, without maps.
+			a, b, err := g.splitGraph(ctx, q, flags, shallowCheck(g))
+			if err != nil {
+				return nil, nil, err
+			}
+			onlyA, onlyB = append(onlyA, a...), append(onlyB, b...)
+			break
+		}
 		if steps++; steps%1024 == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, nil, err
@@ -280,6 +304,105 @@ func (g *Graph) Split(ctx context.Context, a, b plumbing.Hash) (onlyA, onlyB []*
 	}
 	sortNewestFirst(onlyA)
 	sortNewestFirst(onlyB)
+	return onlyA, onlyB, nil
+}
+
+func shallowCheck(g *Graph) func(plumbing.Hash) bool {
+	if len(g.shallow) == 0 {
+		return nil
+	}
+	return func(id plumbing.Hash) bool { return g.shallow[id] }
+}
+
+// splitGraph finishes Split over commit-graph positions: q holds the
+// commits still to visit (all in the graph) and flags their marks so far.
+func (g *Graph) splitGraph(ctx context.Context, q nodeHeap, flags map[plumbing.Hash]uint8, shallow func(plumbing.Hash) bool) (onlyA, onlyB []*Node, err error) {
+	const fa, fb, both, queued = 1, 2, 3, 4
+	cg := g.cg
+	marks := make([]uint8, cg.total())
+	var h posHeap
+	nonStale := 0
+	for _, n := range q {
+		pos, ok := cg.lookup(n.ID)
+		if !ok {
+			return nil, nil, fmt.Errorf("commit-graph lacks %s: %w", n.ID, ErrCorrupt)
+		}
+		key, _ := cg.key(pos)
+		f := flags[n.ID]
+		if marks[pos]&queued != 0 {
+			continue
+		}
+		marks[pos] = f | queued
+		h = append(h, posEntry{key, pos})
+		if f != both {
+			nonStale++
+		}
+	}
+	heap.Init(&h)
+	var visited []uint32
+	var buf []uint32
+	for steps := 1; h.Len() > 0 && nonStale > 0; steps++ {
+		if steps%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, nil, err
+			}
+		}
+		e := heap.Pop(&h).(posEntry)
+		f := marks[e.pos] & both
+		marks[e.pos] &^= queued
+		if f != both {
+			nonStale--
+			visited = append(visited, e.pos)
+			if shallow != nil {
+				if id, _ := cg.hash(e.pos); shallow(id) {
+					return nil, nil, fmt.Errorf("%w at %s (run git fetch --unshallow)", ErrShallow, id)
+				}
+			}
+		}
+		var ok bool
+		if buf, ok = cg.parents(e.pos, buf[:0]); !ok {
+			return nil, nil, fmt.Errorf("commit-graph: bad parents: %w", ErrCorrupt)
+		}
+		for _, p := range buf {
+			if p >= uint32(len(marks)) {
+				return nil, nil, fmt.Errorf("commit-graph: bad parent position: %w", ErrCorrupt)
+			}
+			old := marks[p]
+			nf := old&both | f
+			if nf == old&both {
+				continue
+			}
+			marks[p] = old | f
+			if old&queued != 0 {
+				if nf == both {
+					nonStale--
+				}
+				continue
+			}
+			key, _ := cg.key(p)
+			marks[p] |= queued
+			heap.Push(&h, posEntry{key, p})
+			if nf != both {
+				nonStale++
+			}
+		}
+	}
+	for _, pos := range visited {
+		f := marks[pos] & both
+		if f == both {
+			continue
+		}
+		id, _ := cg.hash(pos)
+		n, err := g.Node(id)
+		if err != nil {
+			return nil, nil, err
+		}
+		if f == fa {
+			onlyA = append(onlyA, n)
+		} else {
+			onlyB = append(onlyB, n)
+		}
+	}
 	return onlyA, onlyB, nil
 }
 
