@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"runtime"
+	"sort"
 	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
