@@ -74,9 +74,10 @@
 // where the deleted file's directory matters to a directory rename:
 // identical contents first, then a unique same-named file, then the best
 // similarity score. Similarity is git's measure: files are cut into lines
-// (or 64-byte pieces of longer lines, CR before LF ignored in text), and
-// the bytes of common pieces are counted against the larger file's size;
-// the default threshold is 50%. A renamed file is merged at its new path
+// (or 64-byte pieces of longer lines, CR before LF ignored in text), each
+// piece hashed into one of 107927 buckets (a 64-bit value rotated by 7
+// bits per byte), and the bytes of common buckets are counted against the
+// larger file's size; the default threshold is 50%. A renamed file is merged at its new path
 // with labels naming the paths ("HEAD:new", "abc1234 (subject):old").
 // Rename/delete keeps the renamed file and reports "rename". A file
 // renamed differently on each side is merged once (8-character markers)
@@ -100,8 +101,7 @@
 //
 // # Known differences from git
 //
-// Similarity uses exact piece contents rather than git's hash of them,
-// so in rare hash collisions the scores differ. Some rarer directory
+// Some rarer directory
 // rename cases are not handled as git does: a directory renamed into a
 // path the other side renamed away, and renames inside a directory
 // renamed on both sides. The tests' real-repository harness

@@ -445,34 +445,42 @@ func (m *treeMerge) renameRename(src, dstO, dstT string, t *tri) error {
 }
 
 // signature is a file's content broken into chunks (a line, or 64 bytes
-// of a longer line) with the number of bytes each distinct chunk covers,
-// the measure git's rename detection compares.
+// of a longer line), each hashed into one of spanBuckets buckets, with
+// the number of bytes each bucket covers: the measure git's rename
+// detection compares. Chunks that share a bucket count as equal, as in
+// git.
 type signature struct {
 	size   int
-	chunks map[string]int
+	chunks map[uint32]int
 }
 
+// spanBuckets is the number of buckets chunks are hashed into (a prime
+// just under 2^17).
+const spanBuckets = 107927
+
 func newSignature(data []byte) *signature {
-	g := &signature{size: len(data), chunks: map[string]int{}}
+	g := &signature{size: len(data), chunks: map[uint32]int{}}
 	text := !IsBinary(data)
-	var cur []byte
+	// The chunk's hash is a 64-bit value, kept as two 32-bit halves,
+	// rotated left by 7 bits before each byte is added to its low half.
+	var lo, hi uint32
 	n := 0
 	for i := 0; i < len(data); i++ {
 		c := data[i]
 		if text && c == '\r' && i+1 < len(data) && data[i+1] == '\n' {
 			continue
 		}
-		cur = append(cur, c)
+		lo, hi = lo<<7|hi>>25, hi<<7|lo>>25
+		lo += uint32(c)
 		n++
 		if n < 64 && c != '\n' {
 			continue
 		}
-		g.chunks[string(cur)] += n
-		cur = cur[:0]
-		n = 0
+		g.chunks[(lo+hi*0x61)%spanBuckets] += n
+		lo, hi, n = 0, 0, 0
 	}
 	if n > 0 {
-		g.chunks[string(cur)] += n
+		g.chunks[(lo+hi*0x61)%spanBuckets] += n
 	}
 	return g
 }

@@ -3,6 +3,7 @@ package merge
 import (
 	"context"
 	"fmt"
+	"math/rand"
 	"sort"
 	"strings"
 	"testing"
@@ -332,6 +333,51 @@ func TestRenameThresholdParity(t *testing.T) {
 						changed, long, eol, got.Tree, stageLines(got.Conflicts), want.tree, want.stages)
 				}
 			}
+		}
+	}
+}
+
+// TestSimilarityParity checks similarity scores exactly against git: for
+// each pair, git must see a rename at a threshold of our score and not
+// one step above it. Large files with many distinct lines make chunks
+// share hash buckets, which git counts as equal.
+func TestSimilarityParity(t *testing.T) {
+	r := newGitRepo(t)
+	rng := rand.New(rand.NewSource(9))
+	n := 12
+	if testing.Short() {
+		n = 4
+	}
+	detected := func(c1, c2 string, score int) bool {
+		if score > maxScore {
+			return false
+		}
+		// -M<digits> is a fraction; ceil(5s/3) hundred-thousandths of
+		// maxScore floor back to s.
+		num := (5*score + 2) / 3
+		out := r.git(nil, "diff", "--name-status", fmt.Sprintf("-M%05d", num), c1, c2)
+		return strings.HasPrefix(out, "R")
+	}
+	for i := range n {
+		var a, b strings.Builder
+		size := 2000 + rng.Intn(8000)
+		for j := range size {
+			line := fmt.Sprintf("line %d %x", j, rng.Int63())
+			if rng.Intn(8) == 0 {
+				line += strings.Repeat("-", 40+rng.Intn(100))
+			}
+			a.WriteString(line + "\n")
+			if rng.Intn(100) < 40+i%20 {
+				fmt.Fprintf(&b, "other %d %x\n", j, rng.Int63())
+			} else {
+				b.WriteString(line + "\n")
+			}
+		}
+		c1 := r.commit(r.tree(files{"src": {content: a.String()}}), "a")
+		c2 := r.commit(r.tree(files{"dst": {content: b.String()}}), "b", c1)
+		s := similarity(newSignature([]byte(a.String())), newSignature([]byte(b.String())), 0)
+		if !detected(c1, c2, s) || detected(c1, c2, s+1) {
+			t.Errorf("similarity(pair %d) = %d; git's score differs", i, s)
 		}
 	}
 }
