@@ -5,13 +5,19 @@
 //
 // # Walking
 //
-// Graph reads commit nodes (parents, generation, commit time) from the
-// repository's commit-graph — a single file or a chain, read into memory
-// through go-git's commitgraph/v2 reader — and from the object store for
-// commits the graph does not cover. Split walks two tips together, newest
-// generation first, and stops as soon as every commit left to visit is
-// reachable from both, so comparing two tracks costs the commits that
-// differ, not the whole history.
+// Graph reads commit nodes (parents, generation, commit time, tree) from
+// the repository's commit-graph — a single file or a chain, read into
+// memory once — and from the object store for commits the graph does not
+// cover (those made since it was last written). The graph is opened with
+// go-git's commitgraph/v2 reader, which validates it and stays the fallback;
+// walks read it directly (cgraph.go), because go-git's reader allocates for
+// every commit. Split walks two tips together, newest generation first, and
+// stops as soon as every commit left to visit is reachable from both; once
+// only graph commits are left it continues over graph positions with flat
+// arrays instead of maps. Its cost is the commits newer (by generation) than
+// the oldest fork point of the two tips — on git/git, tracks twelve weeks
+// apart visit ~80,000 commits in about 50 ms — never a load of the whole
+// history into memory.
 //
 // Without a commit-graph every node is read by decoding its commit object
 // (several times slower) and the walk orders by commit date, as git did
