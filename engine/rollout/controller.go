@@ -476,6 +476,12 @@ func (c *Controller) gate(ctx context.Context, st *Status) error {
 		if len(spec.Argv) == 0 {
 			return c.fail(ctx, st, fmt.Sprintf("gate %q is no longer configured", g.Name))
 		}
+		if g.State == GateRunning {
+			// The controller stopped (a crash, a kill) while the gate ran.
+			if err := c.note(ctx, st, fmt.Sprintf("gate %q was interrupted when the last controller stopped; it runs again", g.Name), ""); err != nil {
+				return err
+			}
+		}
 		g.State, g.Started, g.Ended, g.Detail = GateRunning, c.now(), time.Time{}, ""
 		if err := c.save(st); err != nil {
 			return err

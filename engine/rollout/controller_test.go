@@ -392,3 +392,24 @@ func TestResume(t *testing.T) {
 		}
 	})
 }
+
+func TestGateInterrupted(t *testing.T) {
+	c, _ := newController(t, verdicts(provider.Pass), waves(100), []Gate{{Name: "load", Argv: []string{"true"}}})
+	start(t, c, 7)
+	st, _ := c.Store.Load("staging")
+	st.State, st.Gates[0].State = model.RolloutGating, GateRunning // as a kill mid-gate leaves it
+	if err := c.Store.Save(st); err != nil {
+		t.Fatal(err)
+	}
+	st, err := c.Run(context.Background())
+	if err != nil || st.State != model.RolloutDone || st.Gates[0].State != GatePassed {
+		t.Fatalf("Run = %s (%v), gate %s; want done, gate passed", st.State, err, st.Gates[0].State)
+	}
+	found := false
+	for _, h := range st.History {
+		found = found || strings.Contains(h.Text, `gate "load" was interrupted`)
+	}
+	if !found {
+		t.Errorf("the interrupted gate is not in the history")
+	}
+}
