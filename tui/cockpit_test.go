@@ -14,6 +14,8 @@ import (
 
 	"github.com/switchyard/switchyard/engine"
 	"github.com/switchyard/switchyard/engine/demo"
+	"github.com/switchyard/switchyard/engine/watch"
+	"github.com/switchyard/switchyard/model"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -389,5 +391,34 @@ func TestCarryThroughTheRoot(t *testing.T) {
 	press(t, m, "1", "p")
 	if m.dialog != nil || !m.noteErr || !strings.Contains(m.note, "stopped on conflicts") {
 		t.Errorf("p with a session in progress: dialog %v, status %q", m.dialog != nil, m.note)
+	}
+}
+
+func TestWatchEvents(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the demo sandbox")
+	}
+	m := open(t, demo.FlowTwo, 100, 30)
+	before := m.seq.reload
+	_, cmd := m.Update(eventMsg{model.Event{Source: "watch", Kind: watch.RefsChanged}})
+	_, cmd2 := m.Update(eventMsg{model.Event{Source: "watch", Kind: watch.RefsChanged}})
+	if m.seq.reload != before+2 || cmd == nil || cmd2 == nil {
+		t.Fatalf("refs-changed events: reload seq %d → %d", before, m.seq.reload)
+	}
+	// Only the last of a burst reloads: an older settle is dropped.
+	stale := m.seq.pending
+	send(t, m, reloadMsg{seq: m.seq.reload - 1})
+	if m.seq.pending != stale {
+		t.Error("a settle timer of an earlier event reloaded")
+	}
+	_, cmd = m.Update(reloadMsg{seq: m.seq.reload})
+	if m.seq.pending == stale || cmd == nil {
+		t.Error("the last settle timer did not reload")
+	}
+	// With no resolution in progress a file change is nothing to take in.
+	m.say("")
+	send(t, m, eventMsg{model.Event{Source: "watch", Kind: watch.FileChanged}})
+	if m.note != "" {
+		t.Errorf("after a file-changed event with no session the status says %q", m.note)
 	}
 }

@@ -709,6 +709,9 @@ func (m *Model) gotEvent(ev model.Event) tea.Cmd {
 	case ev.Source == "watch" && ev.Kind == watch.FileChanged:
 		// A conflicted file was edited outside: take it into the session,
 		// then show the result.
+		if m.sess == nil {
+			return nil
+		}
 		return syncWorktree(m.eng)
 	case ev.Source == "watch" || ev.Source == "sequence" || ev.Kind == watch.RefsChanged:
 		// Coalesce: only the last of a burst reloads.
