@@ -176,6 +176,9 @@ func TestConflictObjectStore(t *testing.T) {
 	if r := s.Files[0].Hunks()[0].Resolution; r == nil || r.Choice != Base {
 		t.Fatalf("after undo resolution = %+v; want base", r)
 	}
+	// git gc --prune=now while stopped must not lose the session's objects.
+	f.r.Git("gc", "-q", "--prune=now")
+	f.r.Git("fsck", "--strict")
 	if err := q.ResolveHunk(ctx, "a.txt", 0, Edited, []byte("merged five\n")); err != nil {
 		t.Fatal(err)
 	}
@@ -198,6 +201,9 @@ func TestConflictObjectStore(t *testing.T) {
 	}
 	if _, err := q.Load(ctx); !errors.Is(err, ErrNoSession) {
 		t.Errorf("session left: %v", err)
+	}
+	if out, _ := f.r.TryGit("rev-parse", "--verify", "-q", KeepRef); out != "" {
+		t.Errorf("%s left behind", KeepRef)
 	}
 	f.r.Git("fsck", "--strict")
 }

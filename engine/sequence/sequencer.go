@@ -344,6 +344,9 @@ func (q *Sequencer) stop(ctx context.Context, s *Session, c *object.Commit, res 
 			return err
 		}
 	}
+	if err := q.keep(ctx, s, c); err != nil {
+		return err
+	}
 	if !s.Worktree {
 		return nil
 	}
@@ -402,6 +405,48 @@ func (q *Sequencer) newFile(k Conflict, merged plumbing.Hash, opts merge.Options
 	}
 	f.Chunks = []Chunk{{Hunk: &Hunk{Base: b[0], Ours: b[1], Theirs: b[2]}}}
 	return f, nil
+}
+
+// KeepRef is the ref that keeps a stopped session's objects — the chain
+// built so far and the merge result — safe from git gc.
+const KeepRef = "refs/switchyard/sequence/wip"
+
+// keep points KeepRef at a commit whose tree is the merge result and whose
+// parent is the chain's head.
+func (q *Sequencer) keep(ctx context.Context, s *Session, c *object.Commit) error {
+	sig, err := q.Committer()
+	if err != nil {
+		return err
+	}
+	who := gitstate.Ident{Name: sig.Name, Email: sig.Email, When: sig.When}
+	wip := &object.Commit{
+		Author: sig, Committer: sig,
+		Message:      "switchyard: work in progress on " + c.Hash.String() + "\n",
+		TreeHash:     plumbing.NewHash(s.Merged),
+		ParentHashes: []plumbing.Hash{plumbing.NewHash(s.Head)},
+	}
+	o := q.Store.NewEncodedObject()
+	if err := wip.Encode(o); err != nil {
+		return err
+	}
+	h, err := q.Store.SetEncodedObject(o)
+	if err != nil {
+		return err
+	}
+	cur, err := q.Git.ReadRef(KeepRef)
+	if err != nil {
+		return err
+	}
+	return q.Git.UpdateRef(ctx, KeepRef, cur, h, who, "switchyard: keep session objects")
+}
+
+// unkeep drops KeepRef when the session ends.
+func (q *Sequencer) unkeep(ctx context.Context) error {
+	cur, err := q.Git.ReadRef(KeepRef)
+	if err != nil || cur.IsZero() {
+		return err
+	}
+	return q.Git.UpdateRef(ctx, KeepRef, cur, plumbing.ZeroHash, gitstate.Ident{}, "")
 }
 
 // syncRef brings the checked-out branch (and the working tree) to Head.
@@ -673,6 +718,9 @@ func (q *Sequencer) finish(ctx context.Context, s *Session) (*Outcome, error) {
 	if err := removeSession(q.Git.GitDir); err != nil {
 		return nil, err
 	}
+	if err := q.unkeep(ctx); err != nil {
+		return nil, err
+	}
 	out := &Outcome{Done: true, Op: s.Op, Track: s.Track, Ref: s.Ref, Head: s.Head, Steps: s.Steps}
 	if s.Push {
 		out.PushRemote, out.PushRef, out.Lease = s.PushRemote, s.Ref, s.Lease
@@ -886,7 +934,7 @@ func (q *Sequencer) Abort(ctx context.Context) error {
 			return err
 		}
 		s.Current = -1
-		return nil
+		return q.unkeep(ctx)
 	})
 }
 
