@@ -46,7 +46,7 @@ func runPick(ctx context.Context, c *cli, args []string) error {
 	var rf repoFlags
 	rf.register(fs)
 	onto := fs.String("onto", "", "the branch (or, with --dry-run, any revision) to pick onto")
-	dry := fs.Bool("dry-run", false, "compute the result objects only: move no ref, touch no working tree")
+	dry := fs.Bool("dry-run", false, "compute each pick onto REV on its own, writing the result objects only: move no ref, touch no working tree")
 	asJSON := fs.Bool("json", false, "print one JSON object per pick, one per line")
 	stdin := fs.Bool("stdin", false, "read lines \"ONTO COMMIT\" and answer each in order (implies --dry-run)")
 	push := fs.Bool("push", false, "push the moved branch to its remote, only if the remote still holds the value it started from")

@@ -7,6 +7,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 
+	"github.com/switchyard/switchyard/engine/gitstate"
 	"github.com/switchyard/switchyard/engine/merge"
 )
 
@@ -52,6 +53,9 @@ func (f *File) choose(h *Hunk, c Choice, text []byte) (*Resolution, error) {
 		b.Write(h.Theirs)
 		r.Text = b.Bytes()
 	case Edited:
+		if gitstate.HasMarkers(text) {
+			return nil, fmt.Errorf("%s: the edited text still has conflict markers; remove them first", f.Path)
+		}
 		r.Text = bytes.Clone(text)
 	default:
 		return nil, fmt.Errorf("unknown choice %q", c)
@@ -174,6 +178,9 @@ func (s *Session) resolveFile(path string, c Choice, text []byte) error {
 	var r *Resolution
 	switch c {
 	case Edited:
+		if gitstate.HasMarkers(text) {
+			return fmt.Errorf("%s: the edited file still has conflict markers; remove them first", path)
+		}
 		r = &Resolution{Choice: Edited, Text: bytes.Clone(text)}
 	case Ours, Theirs, Base:
 		whole := Hunk{}

@@ -168,6 +168,9 @@ func TestConflictObjectStore(t *testing.T) {
 			t.Errorf("ResolveHunk(%s) preview =\n%s\nwant\n%s", tt.c, data, want)
 		}
 	}
+	if err := q.ResolveHunk(ctx, "a.txt", 0, Edited, []byte("<<<<<<< HEAD\nx\n=======\ny\n>>>>>>> z\n")); err == nil {
+		t.Error("ResolveHunk took edited text with conflict markers")
+	}
 	// Undo goes back one resolution at a time.
 	if _, err := q.UndoResolution(ctx); err != nil {
 		t.Fatal(err)
