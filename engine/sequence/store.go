@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -141,7 +140,11 @@ func stale(path string) bool {
 	if pid == os.Getpid() {
 		return false
 	}
-	return syscall.Kill(pid, 0) == syscall.ESRCH
+	if canCheckPids {
+		return processGone(pid)
+	}
+	fi, err := os.Stat(path)
+	return err == nil && time.Since(fi.ModTime()) > 10*time.Minute
 }
 
 func (l *sessionLock) release() { os.Remove(l.path) }
