@@ -19,6 +19,29 @@
 // mergetool, git add) are read back on Continue and by Sync. Otherwise
 // everything happens in the object store and no working tree is touched.
 //
+// # Driving a resolution
+//
+// The front ends go through the engine facade (engine.Carry, RunTrain,
+// Session, ResolveHunk, ResolveFile, UndoResolution, SyncWorktree,
+// Continue, Skip, Abort, UndoRelease); each call loads the persisted
+// session, changes it under a lock and saves it, so calls from the CLI and
+// the cockpit interleave safely:
+//
+//	out, err := e.Carry(ctx, engine.CarryOptions{To: "prod", Commits: ids})
+//	for err == nil && !out.Done {
+//		s := out.Session               // s.Steps, s.Current, s.Files
+//		for _, f := range s.Files {    // f.Kind, f.Resolved(), s.Preview(f)
+//			for i, h := range f.Hunks() { // h.Base, h.Ours, h.Theirs, h.Resolution
+//				err = e.ResolveHunk(ctx, f.Path, i, sequence.Theirs, nil)
+//			}
+//		}
+//		out, err = e.Continue(ctx) // or e.Skip(ctx); e.Abort(ctx) ends it
+//	}
+//
+// Hunks are numbered from 0 in the API and from 1 on the command line. A
+// hunk whose Resolution.Recorded is set was resolved from an earlier
+// identical conflict and only needs Continue.
+//
 // # Refs
 //
 // The target ref moves by compare-and-swap (gitstate.UpdateRef) against the
