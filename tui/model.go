@@ -767,6 +767,10 @@ func (m *Model) gotTrain(msg trainMsg) tea.Cmd {
 // key handles a key press: overlays first, then the global keys, then the
 // focused pane or screen.
 func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
+	if k.String() == "ctrl+c" {
+		m.stop()
+		return tea.Quit
+	}
 	switch {
 	case m.dialog != nil:
 		switch {

@@ -275,6 +275,11 @@ func (m *Model) headerLines() []string {
 	left += "  " + m.st.Ref.Render(m.flow.Names())
 	tabsS := tb.String()
 	gap := w - ansi.StringWidth(left) - ansi.StringWidth(tabsS)
+	if gap < 1 {
+		// Narrow: the screens matter more than the repos' names.
+		left = m.st.Header.Render("Switchyard") + "  " + m.st.Ref.Render(m.flow.Names())
+		gap = w - ansi.StringWidth(left) - ansi.StringWidth(tabsS)
+	}
 	var line1 string
 	if gap >= 1 {
 		line1 = left + strings.Repeat(" ", gap) + tabsS
