@@ -948,6 +948,8 @@ func (m *Model) applyFilterText(q string) {
 		m.graphs[m.focus].SetFilter(q)
 	case m.focus == focusPending:
 		m.pend.SetFilter(q)
+	case m.focus == focusProp:
+		m.prop.SetFilter(q)
 	}
 }
 

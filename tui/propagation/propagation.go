@@ -153,7 +153,9 @@ type Model struct {
 	keys   theme.KeyMap
 	now    func() time.Time
 	tracks []string
-	rows   []Row
+	all    []Row
+	rows   []Row // all, or those matching the filter
+	filter string
 	loaded bool
 
 	sel, top      int
@@ -180,8 +182,30 @@ func (m *Model) SetFocused(f bool) { m.focused = f }
 
 // SetRows replaces the grid.
 func (m *Model) SetRows(tracks []string, rows []Row) {
-	m.tracks, m.rows, m.loaded = tracks, rows, true
-	m.sel = min(m.sel, max(len(rows)-1, 0))
+	m.tracks, m.all, m.loaded = tracks, rows, true
+	m.refilter()
+}
+
+// SetFilter shows only fixes whose subject, author, id or kind contains q.
+func (m *Model) SetFilter(q string) {
+	m.filter = strings.ToLower(q)
+	m.sel, m.top = 0, 0
+	m.refilter()
+}
+
+func (m *Model) refilter() {
+	m.rows = m.all
+	if m.filter != "" {
+		m.rows = nil
+		for _, r := range m.all {
+			c := r.Commit
+			if strings.Contains(strings.ToLower(c.Subject), m.filter) || strings.Contains(strings.ToLower(c.Author), m.filter) ||
+				strings.HasPrefix(c.ID, m.filter) || c.Kind.String() == m.filter {
+				m.rows = append(m.rows, r)
+			}
+		}
+	}
+	m.sel = min(m.sel, max(len(m.rows)-1, 0))
 	m.scroll()
 }
 
@@ -250,7 +274,7 @@ func (m *Model) ShortHelp() []key.Binding { return []key.Binding{m.keys.Propagat
 
 // FullHelp lists the grid's keys by group.
 func (m *Model) FullHelp() [][]key.Binding {
-	return [][]key.Binding{append(m.keys.Movement(), m.keys.Propagation)}
+	return [][]key.Binding{append(m.keys.Movement(), m.keys.Filter, m.keys.Propagation)}
 }
 
 func (m *Model) standStyle(s Stand) lipgloss.Style {
@@ -283,8 +307,11 @@ func (m *Model) View() string {
 	lines := []string{m.st.Muted.Render(graph.Fit(head, m.width))}
 	if len(m.rows) == 0 {
 		msg := "no hotfix or bugfix in the last cycles"
-		if !m.loaded {
+		switch {
+		case !m.loaded:
 			msg = "loading…"
+		case m.filter != "":
+			msg = "nothing matches the filter"
 		}
 		lines = append(lines, m.st.Muted.Render(graph.Fit(msg, m.width)))
 	}

@@ -65,4 +65,12 @@ func TestBuild(t *testing.T) {
 			t.Errorf("grid lacks %q:\n%s", s, v)
 		}
 	}
+	m.SetFilter("bugfix")
+	if r, ok := m.Selected(); !ok || r.Commit.ID != "b" {
+		t.Errorf("filter bugfix selected %+v", r.Commit)
+	}
+	m.SetFilter("zzz")
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "nothing matches the filter") {
+		t.Errorf("an empty filter result shows:\n%s", v)
+	}
 }
