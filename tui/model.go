@@ -874,6 +874,10 @@ func (m *Model) cockpitKey(k tea.KeyPressMsg) tea.Cmd {
 		m.layout()
 		return nil
 	case key.Matches(k, m.keys.Filter):
+		if m.focus == focusEnvs {
+			m.say("the filter works on the graphs, the pending list and the propagation grid")
+			return nil
+		}
 		m.filtering = true
 		return nil
 	case key.Matches(k, m.keys.Refresh):
