@@ -30,6 +30,10 @@ type Marks struct {
 // MaxLanes caps the lane columns drawn; wider graphs are cut with "…".
 const MaxLanes = 12
 
+// maxReselect bounds how many commits a reload pages through to find the
+// commit that was selected before it.
+const maxReselect = 5000
+
 // prefetch is how close to the last loaded commit the selection may come
 // before the pane asks for the next page.
 const prefetch = 100
@@ -138,7 +142,8 @@ func (p *Pane) Append(commits []model.Commit, more bool) {
 		if i, ok := p.index[p.reselect]; ok {
 			p.sel = i
 			p.reselect = ""
-		} else if !more {
+		} else if !more || len(p.commits) >= maxReselect {
+			// Gone from the track (or too deep to chase): stay at the top.
 			p.reselect = ""
 		}
 	}
