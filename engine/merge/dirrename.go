@@ -138,20 +138,26 @@ func (m *treeMerge) newPaths(side int) []string {
 	return ps
 }
 
-// dirCandidates returns the directories side removed that hold a path
-// the other side added: the only directories whose renames can matter.
+// dirCandidates returns the directories side removed that directly hold
+// a file the other side added: git looks for renames of those only (a
+// file added in a new subdirectory does not make its parent count, though
+// it moves along when the parent is renamed for another reason).
 func (m *treeMerge) dirCandidates(side int) (map[string]bool, error) {
+	other := 3 - side
 	cands := map[string]bool{}
-	for _, p := range m.newPaths(side) {
-		for d := parentDir(p); d != ""; d = parentDir(d) {
-			rm, err := m.removedDir(side, d)
-			if err != nil {
-				return nil, err
-			}
-			if !rm {
-				// A directory still present cannot have a removed parent.
-				break
-			}
+	for p, t := range m.files {
+		if !t.e[sBase].Absent() || !t.e[side].Absent() || t.e[other].Absent() {
+			continue
+		}
+		d := parentDir(p)
+		if d == "" || cands[d] {
+			continue
+		}
+		rm, err := m.removedDir(side, d)
+		if err != nil {
+			return nil, err
+		}
+		if rm {
 			cands[d] = true
 		}
 	}
