@@ -160,3 +160,37 @@ func TestEndedOutside(t *testing.T) {
 	}
 	f.r.Git("fsck", "--strict")
 }
+
+// TestRecordedFromEditor: a conflict fixed in an editor is recorded hunk
+// by hunk and offered again the next time.
+func TestRecordedFromEditor(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.r.Checkout("prod")
+	before := f.r.Rev("prod")
+	q := newSeq(t, f.r)
+	if _, err := q.Start(ctx, Plan{Op: OpCarry, Ref: "refs/heads/prod", Commits: hashes(f.bad)}); err != nil {
+		t.Fatal(err)
+	}
+	// Line 2 is settled text of the merge (prod's side); the edit keeps it.
+	fixed := lines(12, map[int]string{5: "editor five"})
+	os.WriteFile(filepath.Join(f.r.Dir, "a.txt"), []byte(fixed), 0o644)
+	if out, err := q.Continue(ctx); err != nil || !out.Done {
+		t.Fatalf("Continue = %+v, %v", out, err)
+	}
+	f.r.Git("branch", "prod2", before)
+	out, err := q.Start(ctx, Plan{Op: OpCarry, Ref: "refs/heads/prod2", Commits: hashes(f.bad)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Done {
+		t.Fatal("want a stop with the recorded resolution offered")
+	}
+	s := out.Session
+	if data, _ := s.Preview(s.Files[0]); string(data) != fixed {
+		t.Errorf("offered preview =\n%s\nwant\n%s", data, fixed)
+	}
+	if !s.Files[0].Done() || !s.Files[0].Hunks()[0].Resolution.Recorded {
+		t.Errorf("hunk not offered as recorded: %+v", s.Files[0].Hunks()[0].Resolution)
+	}
+}
