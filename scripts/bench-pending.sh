@@ -112,12 +112,11 @@ else
 fi
 [ "$fail" -eq 0 ] || { echo "bench-pending: switchyard and git cherry disagree" >&2; exit 1; }
 
-cache=$src/.git/switchyard/patch-ids
 if command -v hyperfine >/dev/null 2>&1; then
   hyperfine -w 1 -r "$RUNS" \
     -n "git cherry prod dev" "git -C $src cherry prod dev" \
     -n "git cherry both ways" "git -C $src cherry prod dev && git -C $src cherry dev prod" \
-    -n "switchyard pending (cold)" -p "rm -f $cache $src/.git/switchyard/commits" "$bin pending --repo $src --json" \
+    -n "switchyard pending (cold)" -p "rm -rf $src/.git/switchyard" "$bin pending --repo $src --json" \
     -n "switchyard pending (warm)" "$bin pending --repo $src --json"
 else
   # Wall time and CPU time (user+sys) of each run, in ms; the median of
@@ -143,6 +142,6 @@ else
   echo "median of $RUNS runs (load average: $(cut -d' ' -f1-3 /proc/loadavg)):"
   bench "git cherry prod dev" ":" git -C "$src" cherry prod dev
   bench "git cherry dev prod" ":" git -C "$src" cherry dev prod
-  bench "switchyard pending (cold)" "rm -f $cache $src/.git/switchyard/commits" "$bin" pending --repo "$src" --json
+  bench "switchyard pending (cold)" "rm -rf $src/.git/switchyard" "$bin" pending --repo "$src" --json
   bench "switchyard pending (warm)" ":" "$bin" pending --repo "$src" --json
 fi

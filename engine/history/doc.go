@@ -41,5 +41,9 @@
 //
 // Both ids are cached by commit id in <gitdir>/switchyard/patch-ids, an
 // append-only file of checksummed records (see cache.go): safe against a
-// concurrent run and a crash, so a second run costs only new commits.
+// concurrent run and a crash, so a second run costs only new commits. Two
+// more caches beside it work the same way: "commits" keeps the raw bytes of
+// the commits shown (so a warm run never opens the packs, whose index go-git
+// must decode first), and "splits" the result of Split for a pair of tips
+// (so a warm run between unchanged tracks does not walk at all).
 package history

@@ -27,7 +27,8 @@ type Options struct {
 	// Open opens an object store; required.
 	Open OpenFunc
 	// CachePath is the patch-id cache file; default
-	// <GitDir>/switchyard/patch-ids. "-" keeps the cache in memory only.
+	// <GitDir>/switchyard/patch-ids. The commit and split caches live
+	// beside it ("commits", "splits"). "-" keeps all three in memory only.
 	CachePath string
 	// Workers bounds the parallel patch-id computation; default the number
 	// of CPUs (at most 8).
@@ -49,6 +50,7 @@ type History struct {
 	graph   *Graph
 	cache   *Cache
 	meta    *metaCache
+	splits  *splitCache
 	shared  *sharedStorer
 	open    OpenFunc
 	workers int
@@ -86,11 +88,12 @@ func New(opts Options) (*History, error) {
 	if w <= 0 {
 		w = min(runtime.NumCPU(), 8)
 	}
-	metaPath := ""
+	metaPath, splitPath := "", ""
 	if path != "" {
 		metaPath = filepath.Join(filepath.Dir(path), "commits")
+		splitPath = filepath.Join(filepath.Dir(path), "splits")
 	}
-	return &History{graph: g, cache: OpenCache(path), meta: openMetaCache(metaPath), shared: &sharedStorer{open: open}, open: open, workers: w, pool: make(chan storer.EncodedObjectStorer, w)}, nil
+	return &History{graph: g, cache: OpenCache(path), meta: openMetaCache(metaPath), splits: openSplitCache(splitPath), shared: &sharedStorer{open: open}, open: open, workers: w, pool: make(chan storer.EncodedObjectStorer, w)}, nil
 }
 
 // DefaultCachePath is where the patch-id cache lives in a git directory.
@@ -381,7 +384,7 @@ func PickedFrom(msg string) []plumbing.Hash {
 // git cherry's rule, so empty commits match each other) or when a commit
 // of one side names the other in a cherry-pick trailer.
 func (h *History) Compare(ctx context.Context, from, to plumbing.Hash) (*Cherry, error) {
-	onlyFrom, onlyTo, err := h.graph.Split(ctx, from, to)
+	onlyFrom, onlyTo, err := h.split(ctx, from, to)
 	if err != nil {
 		return nil, err
 	}
