@@ -343,3 +343,39 @@ func writeTemp(t *testing.T, content string) string {
 	}
 	return p
 }
+
+func TestTrainCLI(t *testing.T) {
+	f := newPickFixture(t) // prod has its own commit: the train must rebase it
+	f.r.Checkout("dev")
+	before := f.r.Rev("prod")
+	code, out, errs := sy(t, "n\n", "train", "--repo", f.r.Dir, "--track", "prod")
+	if code != exitError || f.r.Rev("prod") != before {
+		t.Fatalf("train without confirmation = %d %s%s", code, out, errs)
+	}
+	code, out, errs = sy(t, "", "train", "--repo", f.r.Dir, "--track", "prod", "--yes", "--json")
+	if code != exitConflict {
+		t.Fatalf("train = %d %s%s; want a stop on the prod commit's conflict", code, out, errs)
+	}
+	var run struct {
+		How     string
+		Outcome struct{ Done bool }
+	}
+	if err := json.Unmarshal([]byte(out), &run); err != nil || run.How != "rebase" || run.Outcome.Done {
+		t.Fatalf("train --json = %s (%v)", out, err)
+	}
+	if code, _, errs := sy(t, "", "resolve", "--repo", f.r.Dir, "a.txt", "--take", "ours"); code != exitOK {
+		t.Fatalf("resolve = %d %s", code, errs)
+	}
+	if code, out, errs := sy(t, "", "pick", "--repo", f.r.Dir, "--continue"); code != exitOK {
+		t.Fatalf("continue = %d %s%s", code, out, errs)
+	}
+	if got := f.r.Rev("prod"); got != f.r.Rev("dev") {
+		t.Errorf("prod = %s; want dev's head %s (the prod change gave way)", got, f.r.Rev("dev"))
+	}
+	if code, _, errs := sy(t, "", "undo", "--repo", f.r.Dir, "--yes"); code != exitOK || f.r.Rev("prod") != before {
+		t.Fatalf("undo = %d %s", code, errs)
+	}
+	if code, _, errs := sy(t, "", "train", "--repo", f.r.Dir); code != exitError || !strings.Contains(errs, "--track") {
+		t.Errorf("train without --track = %d %q", code, errs)
+	}
+}
