@@ -102,3 +102,28 @@ func TestCommitCacheSkipsDamage(t *testing.T) {
 		t.Errorf("decodeCommit of bytes filed under the wrong id succeeded")
 	}
 }
+
+func TestSplitCacheSkipsDamage(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "splits")
+	h := func(b byte) plumbing.Hash { var x plumbing.Hash; x[0] = b; return x }
+	c := openSplitCache(path)
+	if err := c.put(h(1), h(2), []*Node{{ID: h(3)}, {ID: h(4)}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	f, _ := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	f.Write([]byte(splitMagic + "\x00\x00\x00\x40torn"))
+	f.Close()
+	if err := openSplitCache(path).put(h(5), h(6), nil, []*Node{{ID: h(7)}}); err != nil {
+		t.Fatal(err)
+	}
+	c = openSplitCache(path)
+	if v, ok := c.get(h(1), h(2)); !ok || len(v[0]) != 2 || v[0][1] != h(4) || len(v[1]) != 0 {
+		t.Errorf("split (1, 2) = %v, %v", v, ok)
+	}
+	if v, ok := c.get(h(5), h(6)); !ok || len(v[0]) != 0 || len(v[1]) != 1 || v[1][0] != h(7) {
+		t.Errorf("split (5, 6) = %v, %v", v, ok)
+	}
+	if _, ok := c.get(h(2), h(1)); ok {
+		t.Errorf("split (2, 1) found; it was never stored")
+	}
+}
