@@ -122,8 +122,8 @@ type Model struct {
 	firstLoad bool              // the first session load decides the start screen
 	events    <-chan model.Event
 	busy      string // the action under way
-	// builds label source commits with their builds.
-	builds map[string][]string
+	// builds label source commits with their builds, per track.
+	builds map[string]map[string][]string
 	// statusErr is why the flow's status could not be read.
 	statusErr string
 	// envAlerts are the environments' troubles for the header.
@@ -624,9 +624,7 @@ func (m *Model) updateMarks() {
 			refs[h.Head.ID] = append(refs[h.Head.ID], h.Track)
 		}
 	}
-	for id, ls := range m.builds {
-		refs[id] = append(refs[id], ls...)
-	}
+
 	missing := map[string]bool{}
 	waiting := map[string]bool{}
 	counter := map[string]string{}
@@ -644,7 +642,18 @@ func (m *Model) updateMarks() {
 		}
 	}
 	for _, g := range m.graphs {
-		g.SetMarks(graph.Marks{Refs: refs, Missing: missing, Waiting: waiting, Counterpart: counter})
+		// Heads show on every graph; builds only on their own track's.
+		r := refs
+		if bs := m.builds[g.Track]; len(bs) > 0 {
+			r = make(map[string][]string, len(refs)+len(bs))
+			for id, ls := range refs {
+				r[id] = ls
+			}
+			for id, ls := range bs {
+				r[id] = append(append([]string(nil), r[id]...), ls...)
+			}
+		}
+		g.SetMarks(graph.Marks{Refs: r, Missing: missing, Waiting: waiting, Counterpart: counter})
 	}
 	m.linkSelection()
 }

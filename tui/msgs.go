@@ -52,10 +52,10 @@ type (
 		err      error
 	}
 	// buildsMsg labels source commits with their builds ("spark-42",
-	// "spark-41 live").
+	// "spark-41 live"), per track: build numbers count per track.
 	buildsMsg struct {
 		seq    int
-		labels map[string][]string
+		labels map[string]map[string][]string
 		err    error
 	}
 	leadMsg struct {
@@ -160,9 +160,10 @@ func loadBuilds(e *engine.Engine, seq int, tracks []string) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := withTimeout()
 		defer cancel()
-		labels := map[string][]string{}
+		labels := map[string]map[string][]string{}
 		var errs []error
 		for _, t := range tracks {
+			labels[t] = map[string][]string{}
 			bs, err := e.Builds(ctx, t)
 			if errors.Is(err, engine.ErrNoBinRepo) {
 				return buildsMsg{seq: seq, labels: labels}
@@ -178,8 +179,8 @@ func loadBuilds(e *engine.Engine, seq int, tracks []string) tea.Cmd {
 				if hasLive && b.Number == live.Number && b.Name == live.Name {
 					l += " live"
 				}
-				if !slices.Contains(labels[b.Source], l) {
-					labels[b.Source] = append(labels[b.Source], l)
+				if !slices.Contains(labels[t][b.Source], l) {
+					labels[t][b.Source] = append(labels[t][b.Source], l)
 				}
 			}
 		}
