@@ -241,3 +241,54 @@ func TestCarryPushWithLease(t *testing.T) {
 		t.Errorf("remote prod = %s; want the other push %s kept", got, other)
 	}
 }
+
+func TestCommitterIdentity(t *testing.T) {
+	tests := []struct {
+		name   string
+		env    bool   // keep GIT_COMMITTER_NAME/EMAIL
+		config string // repository user.name (email derived)
+		want   string
+	}{
+		{name: "environment", env: true, config: "Config Person", want: "Ada Tester <ada@example.com>"},
+		{name: "git config", config: "Config Person", want: "Config Person <config@example.com>"},
+		{name: "none"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			r := testrepo.New(t)
+			r.Commit("dev", "base", map[string]string{"f.txt": "a\n"})
+			r.Git("branch", "prod")
+			fix := r.Commit("dev", "hotfix", map[string]string{"g.txt": "g\n"})
+			if tt.config != "" {
+				r.Git("config", "user.name", tt.config)
+				r.Git("config", "user.email", "config@example.com")
+			}
+			e := seqOpen(t, r)
+			if !tt.env {
+				t.Setenv("GIT_COMMITTER_NAME", "")
+				t.Setenv("GIT_COMMITTER_EMAIL", "")
+			}
+			before := r.Rev("prod")
+			out, err := e.Carry(ctx, CarryOptions{To: "prod", Commits: []string{fix}})
+			if tt.want == "" {
+				if !errors.Is(err, ErrNoIdentity) {
+					t.Fatalf("Carry = %v; want ErrNoIdentity", err)
+				}
+				if s, _ := e.Session(ctx); s != nil || r.Rev("prod") != before {
+					t.Errorf("a refused carry left a session or moved prod")
+				}
+				return
+			}
+			if err != nil || !out.Done {
+				t.Fatalf("Carry = %+v, %v", out, err)
+			}
+			if got := r.Git("log", "-1", "--format=%cn <%ce>", "prod"); got != tt.want {
+				t.Errorf("committer = %q; want %q", got, tt.want)
+			}
+			if got := r.Git("log", "-1", "--format=%an <%ae>", "prod"); got != "Ada Tester <ada@example.com>" {
+				t.Errorf("author = %q; want the original", got)
+			}
+		})
+	}
+}

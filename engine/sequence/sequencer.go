@@ -86,6 +86,9 @@ func (q *Sequencer) Start(ctx context.Context, p Plan) (*Outcome, error) {
 	if !strings.HasPrefix(p.Ref, "refs/heads/") {
 		return nil, fmt.Errorf("start: %q is not a branch", p.Ref)
 	}
+	if _, err := q.Committer(); err != nil {
+		return nil, err
+	}
 	lock, err := lockSession(ctx, q.Git.GitDir)
 	if err != nil {
 		return nil, err
