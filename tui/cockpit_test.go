@@ -422,3 +422,26 @@ func TestWatchEvents(t *testing.T) {
 		t.Errorf("after a file-changed event with no session the status says %q", m.note)
 	}
 }
+
+func TestTrainDialogAndDetailsGolden(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the demo sandbox")
+	}
+	m := open(t, demo.FlowTwo, 160, 45)
+	press(t, m, "tab", "T")
+	if m.dialog == nil {
+		t.Fatalf("T shows no confirmation; status %q", m.note)
+	}
+	checkFits(t, m, 160, 45)
+	golden(t, "train-dialog-160x45", m)
+	press(t, m, "esc")
+	if m.dialog != nil {
+		t.Fatal("esc does not cancel the train")
+	}
+	press(t, m, "shift+tab", "j", "j", "enter")
+	if m.details == nil {
+		t.Fatal("enter shows no details")
+	}
+	checkFits(t, m, 160, 45)
+	golden(t, "details-160x45", m)
+}
