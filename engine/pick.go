@@ -399,3 +399,42 @@ func (e *Engine) pushLease(ctx context.Context, remote, ref string, lease plumbi
 	}
 	return nil
 }
+
+// PushOptions says which track to push.
+type PushOptions struct {
+	// Track is a track name (or a local branch name).
+	Track string
+	// Lease is the value the remote must still hold; empty means the
+	// value of its remote-tracking ref, i.e. what was last fetched.
+	Lease string
+}
+
+// Push pushes a track's branch to its remote (the track's remote, else
+// origin) only if the remote still holds the lease — never a plain force.
+// It is the cockpit's push action after a carry or a train.
+func (e *Engine) Push(ctx context.Context, opts PushOptions) error {
+	_, ref, remote, err := e.target(opts.Track)
+	if err != nil {
+		return err
+	}
+	name, lease, err := e.lease(ref, remote)
+	if err != nil {
+		return err
+	}
+	switch {
+	case plumbing.IsHash(opts.Lease):
+		// The remote may hold a commit this repository never fetched.
+		lease = plumbing.NewHash(opts.Lease)
+	case opts.Lease != "":
+		c, err := e.resolveCommit(opts.Lease)
+		if err != nil {
+			return fmt.Errorf("push: lease: %w", err)
+		}
+		lease = c.Hash
+	}
+	if err := e.pushLease(ctx, name, ref, lease); err != nil {
+		return err
+	}
+	return e.Record(ctx, journal.Entry{Kind: "pick", Action: "pushed", Track: opts.Track,
+		Message: fmt.Sprintf("pushed %s to %s (lease %s)", strings.TrimPrefix(ref, "refs/heads/"), name, model.ShortID(lease.String()))})
+}

@@ -240,6 +240,17 @@ func TestCarryPushWithLease(t *testing.T) {
 	if got := rem.Git("rev-parse", "prod"); got != other {
 		t.Errorf("remote prod = %s; want the other push %s kept", got, other)
 	}
+	// The cockpit's push action with the same stale lease is refused too;
+	// with the lease the remote really holds it goes through.
+	if err := e.Push(ctx, PushOptions{Track: "prod"}); err == nil {
+		t.Fatal("Push over a moved remote succeeded")
+	}
+	if err := e.Push(ctx, PushOptions{Track: "prod", Lease: other}); err != nil {
+		t.Fatal(err)
+	}
+	if got := rem.Git("rev-parse", "prod"); got != r.Rev("prod") {
+		t.Errorf("remote prod = %s; want %s", got, r.Rev("prod"))
+	}
 }
 
 func TestCommitterIdentity(t *testing.T) {
