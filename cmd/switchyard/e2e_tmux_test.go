@@ -91,8 +91,8 @@ func (s *tmuxSession) keys(keys ...string) {
 
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
-// TestCockpitEndToEnd builds the binary and the demo sandbox, opens the
-// cockpit in tmux, carries the clean hotfix, carries the conflicting one,
+// TestCockpitEndToEnd builds the binary, starts switchyard demo in tmux
+// (the sandbox and the cockpit on it), carries the clean hotfix, carries the conflicting one,
 // resolves it in the resolver with keys, continues, sees the commit on the
 // prod graph and quits; git then confirms the result.
 func TestCockpitEndToEnd(t *testing.T) {
@@ -111,15 +111,15 @@ func TestCockpitEndToEnd(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	sb := filepath.Join(tmp, "sb")
-	if out, err := exec.Command(bin, "demo", "--no-open", "--dir", sb).CombinedOutput(); err != nil {
-		t.Fatalf("switchyard demo --no-open: %v\n%s", err, out)
-	}
 	src := filepath.Join(sb, "src")
 
 	s := &tmuxSession{t: t, name: fmt.Sprintf("switchyard-e2e-%d", os.Getpid())}
-	cmd := fmt.Sprintf("env GIT_COMMITTER_NAME='Release Manager' GIT_COMMITTER_EMAIL=rm@example.com EDITOR=true %s --repo %s; sleep 60",
-		shellQuote(bin), shellQuote(src))
-	s.tmux("new-session", "-d", "-x", "160", "-y", "45", "-s", s.name, cmd)
+	env := "env GIT_COMMITTER_NAME='Release Manager' GIT_COMMITTER_EMAIL=rm@example.com EDITOR=true "
+	// switchyard demo builds the sandbox and opens the cockpit on it.
+	demoCmd := fmt.Sprintf("%s%s demo --dir %s; sleep 60", env, shellQuote(bin), shellQuote(sb))
+	// Reopening later: the cockpit on the sandbox's source repo.
+	cmd := fmt.Sprintf("%s%s --repo %s; sleep 60", env, shellQuote(bin), shellQuote(src))
+	s.tmux("new-session", "-d", "-x", "160", "-y", "45", "-s", s.name, demoCmd)
 	t.Cleanup(func() { _ = exec.Command("tmux", "kill-session", "-t", s.name).Run() })
 
 	// The first screen, with the dry runs of the two hotfixes done.
