@@ -354,15 +354,15 @@ func fileKind(mode filemode.FileMode) int {
 	}
 }
 
-// labels returns the marker labels for a content merge; when the versions
-// come from different paths (a rename), each label names its path, as git
-// does.
+// labels returns the marker labels for a content merge; when ours and
+// theirs come from different paths (a rename on one side), each label
+// names its path, as git does.
 func (m *treeMerge) labels(t *tri) Options {
 	o := m.opts
 	if t.markerSize != 0 {
 		o.MarkerSize = t.markerSize
 	}
-	if t.names[0] != t.names[1] || t.names[1] != t.names[2] {
+	if t.names[sOurs] != t.names[sTheirs] {
 		o.BaseLabel = o.BaseLabel + ":" + t.names[0]
 		o.OursLabel = o.OursLabel + ":" + t.names[1]
 		o.TheirsLabel = o.TheirsLabel + ":" + t.names[2]
