@@ -418,7 +418,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.screen = screenCockpit
 			return m, tea.Batch(cmd, m.reloadAll())
 		}
-		if msg.Err == nil && (msg.What == "abort" || msg.What == "skip") {
+		if msg.Err == nil && msg.What == "abort" {
+			m.say("aborted: nothing moved")
+			m.screen = screenCockpit
+			return m, tea.Batch(cmd, m.reloadAll())
+		}
+		if msg.Err == nil && msg.What == "skip" {
 			return m, tea.Batch(cmd, m.reloadAll())
 		}
 		return m, cmd
