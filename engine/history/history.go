@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -372,6 +373,9 @@ var pickedRE = regexp.MustCompile(`(?m)^\(cherry picked from commit ([0-9a-f]{40
 // PickedFrom returns the ids named by "(cherry picked from commit …)" lines
 // of a message.
 func PickedFrom(msg string) []plumbing.Hash {
+	if !strings.Contains(msg, "(cherry picked from commit ") {
+		return nil
+	}
 	var out []plumbing.Hash
 	for _, m := range pickedRE.FindAllStringSubmatch(msg, -1) {
 		out = append(out, plumbing.NewHash(m[1]))
