@@ -194,3 +194,38 @@ func TestRecordedFromEditor(t *testing.T) {
 		t.Errorf("hunk not offered as recorded: %+v", s.Files[0].Hunks()[0].Resolution)
 	}
 }
+
+// TestRecordedSidesSwapped: a conflict recorded while carrying a commit
+// (ours = the target) comes back with its sides swapped when the carried
+// commit is later rebased; the recording still applies, with the choice
+// named for the new sides.
+func TestRecordedSidesSwapped(t *testing.T) {
+	ctx := context.Background()
+	r := testrepo.New(t)
+	r.Commit("main", "base", map[string]string{"f": lines(6, nil)})
+	r.Git("branch", "prod")
+	dev := r.Commit("main", "dev 3", map[string]string{"f": lines(6, map[int]string{3: "dev three"})})
+	prod := r.Commit("prod", "prod 3", map[string]string{"f": lines(6, map[int]string{3: "prod three"})})
+	r.Checkout("main")
+	q := newSeq(t, r)
+	// Carry dev's commit onto prod, keeping prod's line (ours).
+	if _, err := q.Start(ctx, Plan{Op: OpCarry, Ref: "refs/heads/prod", Commits: hashes(dev)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := q.ResolveHunk(ctx, "f", 0, Ours, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := q.Continue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Now rebase prod's own commit onto main: ours is dev's line.
+	r.Git("branch", "rebased", dev)
+	out, err := q.Start(ctx, Plan{Op: OpTrain, Ref: "refs/heads/rebased", Commits: hashes(prod)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := out.Session.Files[0].Hunks()[0]
+	if h.Resolution == nil || !h.Resolution.Recorded || h.Resolution.Choice != Theirs || string(h.Resolution.Text) != "prod three\n" {
+		t.Fatalf("offered = %+v; want theirs (prod three)", h.Resolution)
+	}
+}

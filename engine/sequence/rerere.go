@@ -23,22 +23,59 @@ type recorded struct {
 	Choice Choice `json:"choice"`
 	Text   []byte `json:"text,omitempty"`
 	Delete bool   `json:"delete,omitempty"`
+	// Ours is the digest of the side that was ours when recorded: the key
+	// does not depend on which side is which (a rebase swaps them), the
+	// choice's name does.
+	Ours string `json:"ours,omitempty"`
+}
+
+func digest(b []byte) string {
+	sum := sha1.Sum(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// offered is the resolution a record gives for a conflict whose ours side
+// has digest ours.
+func (r *recorded) offered(ours string) *Resolution {
+	c := r.Choice
+	if r.Ours != "" && r.Ours != ours {
+		switch c {
+		case Ours:
+			c = Theirs
+		case Theirs:
+			c = Ours
+		case Both:
+			c = Edited // the same text, in the other order of the sides
+		}
+	}
+	return &Resolution{Choice: c, Text: r.Text, Delete: r.Delete, Recorded: true}
 }
 
 func (q *Sequencer) rrDir() string { return filepath.Join(q.Git.CommonDir, "switchyard", "rr") }
 
+// hunkKey names a line conflict by its two sides in either order, as git
+// rerere does.
 func hunkKey(h *Hunk) string {
+	a, b := h.Ours, h.Theirs
+	if bytes.Compare(a, b) > 0 {
+		a, b = b, a
+	}
 	sum := sha1.New()
 	sum.Write([]byte("lines\x00"))
-	sum.Write(h.Ours)
+	sum.Write(a)
 	sum.Write([]byte{0})
-	sum.Write(h.Theirs)
+	sum.Write(b)
 	return hex.EncodeToString(sum.Sum(nil))
 }
 
 func fileKey(f *File) string {
+	a := f.Ours.Mode.String() + " " + f.Ours.Hash
+	b := f.Theirs.Mode.String() + " " + f.Theirs.Hash
+	if a > b {
+		a, b = b, a
+	}
 	sum := sha1.New()
-	for _, s := range []string{"file", f.Kind, string(f.Ours.Mode.String()), f.Ours.Hash, string(f.Theirs.Mode.String()), f.Theirs.Hash} {
+	for _, s := range []string{"file", f.Kind, a, b} {
 		sum.Write([]byte(s))
 		sum.Write([]byte{0})
 	}
@@ -77,7 +114,7 @@ func (q *Sequencer) offerRecorded(s *Session) error {
 				return err
 			}
 			if r != nil {
-				f.Chunks[0].Hunk.Resolution = &Resolution{Choice: r.Choice, Text: r.Text, Delete: r.Delete, Recorded: true}
+				f.Chunks[0].Hunk.Resolution = r.offered(f.Ours.Mode.String() + " " + f.Ours.Hash)
 			}
 			continue
 		}
@@ -87,7 +124,7 @@ func (q *Sequencer) offerRecorded(s *Session) error {
 				return err
 			}
 			if r != nil {
-				h.Resolution = &Resolution{Choice: r.Choice, Text: r.Text, Recorded: true}
+				h.Resolution = r.offered(digest(h.Ours))
 			}
 		}
 	}
@@ -105,7 +142,7 @@ func (q *Sequencer) record(s *Session) error {
 			} else if r := f.Hunks()[0].Resolution; r != nil {
 				c = r.Choice
 			}
-			if err := q.store(fileKey(f), recorded{Choice: c, Text: data, Delete: deleted}); err != nil {
+			if err := q.store(fileKey(f), recorded{Choice: c, Text: data, Delete: deleted, Ours: f.Ours.Mode.String() + " " + f.Ours.Hash}); err != nil {
 				return err
 			}
 			continue
@@ -119,7 +156,7 @@ func (q *Sequencer) record(s *Session) error {
 			if f.Whole == nil && h.Resolution != nil {
 				c = h.Resolution.Choice
 			}
-			if err := q.store(hunkKey(h), recorded{Choice: c, Text: texts[i]}); err != nil {
+			if err := q.store(hunkKey(h), recorded{Choice: c, Text: texts[i], Ours: digest(h.Ours)}); err != nil {
 				return err
 			}
 		}
