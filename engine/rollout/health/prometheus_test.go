@@ -4,16 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/switchyard/switchyard/engine/rollout/internal/promtest"
 	"github.com/switchyard/switchyard/engine/rollout/provider"
 	"github.com/switchyard/switchyard/model"
 )
@@ -79,28 +76,10 @@ func TestPrometheusHangs(t *testing.T) {
 	}
 }
 
-func findPrometheus(t *testing.T) string {
-	p, err := exec.LookPath("prometheus")
-	if err != nil {
-		t.Skip("prometheus not installed (scripts/deps.sh installs it): skipping the real Prometheus test")
-	}
-	return p
-}
-
-func freeAddr(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 // TestPrometheusReal starts a real Prometheus on loopback scraping three
 // in-test exporters (two nodes on build 7, one on build 6) and asks it for
 // health and adoption.
 func TestPrometheusReal(t *testing.T) {
-	bin := findPrometheus(t)
 	if testing.Short() {
 		t.Skip("starts a Prometheus server")
 	}
@@ -114,27 +93,11 @@ func TestPrometheusReal(t *testing.T) {
 	var targets []string
 	for _, e := range []*httptest.Server{exporter(7, 0), exporter(7, 0), exporter(6, 1)} {
 		defer e.Close()
-		targets = append(targets, fmt.Sprintf("%q", strings.TrimPrefix(e.URL, "http://")))
+		targets = append(targets, strings.TrimPrefix(e.URL, "http://"))
 	}
-	dir := t.TempDir()
-	conf := filepath.Join(dir, "prometheus.yml")
-	yml := fmt.Sprintf("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: app\n    static_configs:\n      - targets: [%s]\n", strings.Join(targets, ", "))
-	if err := os.WriteFile(conf, []byte(yml), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	addr := freeAddr(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "--config.file="+conf, "--storage.tsdb.path="+filepath.Join(dir, "data"),
-		"--web.listen-address="+addr, "--log.level=warn")
-	log, _ := os.Create(filepath.Join(dir, "prometheus.log"))
-	defer log.Close()
-	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { cancel(); _ = cmd.Wait() }()
-	p := &Prometheus{Server: "http://" + addr, Query: `max(app_errors_ratio{job="app"} * on(instance) group_left app_build_info{build="{build}"})`,
+	server := promtest.Start(t, targets)
+	ctx := context.Background()
+	p := &Prometheus{Server: server, Query: `max(app_errors_ratio{job="app"} * on(instance) group_left app_build_info{build="{build}"})`,
 		Max: fptr(0.5), AdoptionQuery: `count by (build) (app_build_info)`, Timeout: 2 * time.Second}
 	var fleet provider.Fleet
 	deadline := time.Now().Add(60 * time.Second)
@@ -145,8 +108,7 @@ func TestPrometheusReal(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			out, _ := os.ReadFile(filepath.Join(dir, "prometheus.log"))
-			t.Fatalf("Prometheus did not report 3 nodes within 60s (last: %+v, %v); log:\n%s", f, err, out)
+			t.Fatalf("Prometheus did not report 3 nodes within 60s (last: %+v, %v)", f, err)
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
