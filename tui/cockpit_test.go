@@ -305,6 +305,18 @@ func TestFilterMouseAndTheme(t *testing.T) {
 	}
 	send(t, m, tea.MouseWheelMsg{X: 10, Y: 10, Button: tea.MouseWheelDown})
 
+	// A click on the "2 resolver" tab of the header shows that screen.
+	first := strings.SplitN(screenText(m), "\n", 2)[0]
+	x := strings.Index(first, "2 resolver")
+	send(t, m, tea.MouseClickMsg{X: len([]rune(first[:x])), Y: 0, Button: tea.MouseLeft})
+	if m.screen != screenResolver {
+		t.Errorf("a click on the resolver tab shows screen %d", m.screen)
+	}
+	send(t, m, tea.MouseClickMsg{X: len([]rune(first[:strings.Index(first, "1 cockpit")])), Y: 0, Button: tea.MouseLeft})
+	if m.screen != screenCockpit {
+		t.Fatalf("a click on the cockpit tab shows screen %d", m.screen)
+	}
+
 	// The carry key on a commit that does not wait says so.
 	press(t, m, "p")
 	if m.dialog != nil || !m.noteErr {

@@ -251,20 +251,12 @@ func (m *Model) graphTitle(i focus) string {
 // headerLines: title with the screens, then the next train and alerts.
 func (m *Model) headerLines() []string {
 	w := m.width
-	tabs := []struct {
-		s screen
-		k key.Binding
-	}{{screenCockpit, m.keys.Cockpit}, {screenResolver, m.keys.Resolver}, {screenRollouts, m.keys.Rollouts}, {screenJournal, m.keys.Journal}}
 	var tb strings.Builder
-	for _, t := range tabs {
-		label := t.k.Help().Key + " " + t.k.Help().Desc
-		if t.s == screenResolver && m.sess != nil {
-			label += "!"
-		}
+	for _, t := range m.tabs() {
 		if t.s == m.screen {
-			tb.WriteString(m.st.TabActive.Render(label))
+			tb.WriteString(m.st.TabActive.Render(t.label))
 		} else {
-			tb.WriteString(m.st.Tab.Render(label))
+			tb.WriteString(m.st.Tab.Render(t.label))
 		}
 	}
 	repos := "repo " + model.InertLine(m.title)
@@ -287,6 +279,45 @@ func (m *Model) headerLines() []string {
 		line1 = graph.Fit(left, w)
 	}
 	return []string{graph.Fit(line1, w), graph.Fit(m.trainLine(), w)}
+}
+
+type tab struct {
+	s     screen
+	label string
+}
+
+// tabs are the screens named at the header's right.
+func (m *Model) tabs() []tab {
+	var ts []tab
+	for _, t := range []struct {
+		s screen
+		k key.Binding
+	}{{screenCockpit, m.keys.Cockpit}, {screenResolver, m.keys.Resolver}, {screenRollouts, m.keys.Rollouts}, {screenJournal, m.keys.Journal}} {
+		label := t.k.Help().Key + " " + t.k.Help().Desc
+		if t.s == screenResolver && m.sess != nil {
+			label += "!"
+		}
+		ts = append(ts, tab{t.s, label})
+	}
+	return ts
+}
+
+// tabAt is the screen whose tab is drawn at column x of the first line.
+func (m *Model) tabAt(x int) (screen, bool) {
+	ts := m.tabs()
+	total := 0
+	for _, t := range ts {
+		total += ansi.StringWidth(t.label) + 2 // the tab's padding
+	}
+	x0 := m.width - total
+	for _, t := range ts {
+		w := ansi.StringWidth(t.label) + 2
+		if x >= x0 && x < x0+w {
+			return t.s, true
+		}
+		x0 += w
+	}
+	return 0, false
 }
 
 // trainLine says what the next train would bring, and the alerts.
@@ -502,6 +533,12 @@ func splitExact(s string, w, h int) []string {
 // click selects what is under the mouse: a pane (focus) and its row.
 func (m *Model) click(ms tea.Mouse) tea.Cmd {
 	if m.dialog != nil || m.showHelp || m.details != nil {
+		return nil
+	}
+	if ms.Y == 0 && ms.Button == tea.MouseLeft {
+		if s, ok := m.tabAt(ms.X); ok {
+			return m.show(s)
+		}
 		return nil
 	}
 	if m.screen != screenCockpit {
