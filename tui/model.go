@@ -902,6 +902,10 @@ func (m *Model) cockpitKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, m.keys.Train):
 		return m.askTrain()
 	case key.Matches(k, m.keys.Details):
+		if m.focus == focusEnvs {
+			// An environment's details are its rollout.
+			return m.show(screenRollouts)
+		}
 		m.showDetails()
 		return nil
 	}
