@@ -79,7 +79,7 @@ func parseCGLayer(data []byte, base uint32) (cgLayer, error) {
 
 // openCGraph reads gitDir's commit-graph; nil when there is none.
 func openCGraph(gitDir string) (*cgraph, error) {
-	info := filepath.Join(gitDir, "objects", "info")
+	info := filepath.Join(commonDir(gitDir), "objects", "info")
 	if data, err := os.ReadFile(filepath.Join(info, "commit-graph")); err == nil {
 		l, err := parseCGLayer(data, 0)
 		if err != nil {

@@ -116,3 +116,24 @@ func TestSplitOverPositions(t *testing.T) {
 		}
 	}
 }
+
+// A linked worktree's git dir finds the commit-graph and packs of the
+// common dir.
+func TestLinkedWorktreeUsesCommonDir(t *testing.T) {
+	r := fixture(t)
+	r.Git("repack", "-a", "-d", "-q")
+	r.Git("commit-graph", "write", "--reachable")
+	wt := t.TempDir() + "/wt"
+	r.Git("worktree", "add", "-q", "--detach", wt, "dev")
+	gitDir := strings.TrimSpace(r.Git("-C", wt, "rev-parse", "--git-dir"))
+	g, err := NewGraph(nil, gitDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.cg == nil || g.idx == nil {
+		t.Errorf("worktree %s: no commit-graph found", gitDir)
+	}
+	if packs := newSharedPacks(gitDir).load(); len(packs) != 1 {
+		t.Errorf("worktree %s: %d packs; want 1", gitDir, len(packs))
+	}
+}

@@ -79,7 +79,7 @@ func NewGraph(open OpenFunc, gitDir string) (*Graph, error) {
 			g.cg = cg
 		}
 	}
-	if data, err := os.ReadFile(filepath.Join(gitDir, "shallow")); err == nil {
+	if data, err := os.ReadFile(filepath.Join(commonDir(gitDir), "shallow")); err == nil {
 		for _, line := range strings.Fields(string(data)) {
 			g.shallow[plumbing.NewHash(line)] = true
 		}
@@ -103,7 +103,7 @@ func readMem(path string) (cgv2.ReaderAtCloser, error) {
 }
 
 func openCommitGraph(gitDir string) (cgv2.Index, error) {
-	info := filepath.Join(gitDir, "objects", "info")
+	info := filepath.Join(commonDir(gitDir), "objects", "info")
 	single := filepath.Join(info, "commit-graph")
 	if _, err := os.Stat(single); err == nil {
 		f, err := readMem(single)

@@ -110,16 +110,22 @@ type sharedPacks struct {
 }
 
 func newSharedPacks(gitDir string) *sharedPacks {
-	objects := filepath.Join(gitDir, "objects")
-	// A linked worktree keeps its objects in the common dir.
-	if data, err := os.ReadFile(filepath.Join(gitDir, "commondir")); err == nil {
-		common := strings.TrimSpace(string(data))
-		if !filepath.IsAbs(common) {
-			common = filepath.Join(gitDir, common)
-		}
-		objects = filepath.Join(common, "objects")
+	return &sharedPacks{dir: filepath.Join(commonDir(gitDir), "objects", "pack")}
+}
+
+// commonDir is where a git dir keeps what its worktrees share (objects,
+// the commit-graph, the shallow list): itself, or for a linked worktree the
+// folder its "commondir" file names.
+func commonDir(gitDir string) string {
+	data, err := os.ReadFile(filepath.Join(gitDir, "commondir"))
+	if err != nil {
+		return gitDir
 	}
-	return &sharedPacks{dir: filepath.Join(objects, "pack")}
+	common := strings.TrimSpace(string(data))
+	if !filepath.IsAbs(common) {
+		common = filepath.Join(gitDir, common)
+	}
+	return common
 }
 
 func (sp *sharedPacks) load() []sharedPack {
