@@ -2,6 +2,11 @@
 // the foreground of a subprocess, its pid file, logs and temporary files in
 // the test's folder, proxying to an upstream file the test (or the nginx
 // traffic driver) writes.
+//
+// The master and its workers run in a process group of their own. When the
+// test ends the group is asked to quit gracefully (SIGQUIT), given a few
+// seconds, then killed (SIGKILL): killing only the master would leave its
+// workers running, adopted by init.
 package nginxtest
 
 import (
@@ -11,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -52,6 +58,7 @@ func Start(t testing.TB, upstream string) *Server {
 	ln.Close()
 	s := &Server{Bin: bin, Conf: filepath.Join(dir, "nginx.conf"), Prefix: dir, URL: fmt.Sprintf("http://127.0.0.1:%d/", port)}
 	conf := fmt.Sprintf(`daemon off;
+master_process on;
 pid %[1]s/nginx.pid;
 error_log %[1]s/error.log;
 worker_processes 1;
@@ -81,12 +88,12 @@ http {
 		t.Fatal(err)
 	}
 	cmd.Stdout, cmd.Stderr = log, log
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
+		stop(t, cmd)
 		log.Close()
 	})
 	client := &http.Client{Timeout: time.Second}
@@ -102,5 +109,44 @@ http {
 			t.Fatalf("nginx did not answer on %s: %v\n%s", s.URL, err, out)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// stop ends the nginx started by cmd and every worker of its group: SIGQUIT
+// (finish requests, then exit), SIGTERM after a while, SIGKILL last. It
+// returns once the master is reaped and the group is empty.
+func stop(t testing.TB, cmd *exec.Cmd) {
+	pgid := cmd.Process.Pid
+	done := make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		close(done)
+	}()
+	for _, sig := range []syscall.Signal{syscall.SIGQUIT, syscall.SIGTERM, syscall.SIGKILL} {
+		_ = syscall.Kill(-pgid, sig)
+		if waitGroup(pgid, done, 5*time.Second) {
+			return
+		}
+	}
+	t.Errorf("nginx (process group %d) still running after SIGKILL", pgid)
+}
+
+// waitGroup waits until the master has exited and no process is left in
+// group pgid, for at most d.
+func waitGroup(pgid int, master <-chan struct{}, d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for {
+		select {
+		case <-master:
+			// Signal 0 probes the group: ESRCH once its last member is gone.
+			if err := syscall.Kill(-pgid, 0); err == syscall.ESRCH {
+				return true
+			}
+		default:
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -1,5 +1,8 @@
 // Package promtest starts a real Prometheus on loopback for tests, scraping
 // the given targets every second, its data and log in the test's folder.
+// It runs in a process group of its own and is stopped with SIGTERM when
+// the test ends (SIGKILL to the group after a grace period), so nothing of
+// it outlives the test.
 package promtest
 
 import (
@@ -11,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -50,13 +54,17 @@ func Start(t testing.TB, targets []string) string {
 		t.Fatal(err)
 	}
 	cmd.Stdout, cmd.Stderr = log, log
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM) }
+	cmd.WaitDelay = 10 * time.Second
 	if err := cmd.Start(); err != nil {
 		cancel()
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
 		cancel()
-		_ = cmd.Wait()
+		_ = cmd.Wait() // SIGTERM, then SIGKILL after WaitDelay
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		log.Close()
 	})
 	url := "http://" + addr
