@@ -81,7 +81,41 @@ type Traffic struct {
 type Wave struct {
 	Weight   int       `toml:"weight"`   // percent of traffic on green
 	Approval bool      `toml:"approval"` // wait for a person before this wave
-	Analysis *Analysis `toml:"analysis"` // overrides the default analysis
+	Analysis *WaveAnalysis `toml:"analysis"` // overrides the default analysis
+}
+
+// WaveAnalysis overrides parts of the default analysis for one wave: what
+// it leaves out (zero interval or count, absent limits) is inherited from
+// [deploy.analysis]. The limits are pointers because 0 is a limit one may
+// set ("no failure at all"), distinct from "not set".
+type WaveAnalysis struct {
+	Interval          Duration `toml:"interval"`
+	Count             int      `toml:"count"`
+	FailureLimit      *int     `toml:"failure_limit"`
+	InconclusiveLimit *int     `toml:"inconclusive_limit"`
+}
+
+// AnalysisOf is the analysis that judges wave w: the default analysis with
+// w's overrides applied.
+func (d *Deploy) AnalysisOf(w Wave) Analysis {
+	a := d.Analysis
+	o := w.Analysis
+	if o == nil {
+		return a
+	}
+	if o.Interval.D != 0 {
+		a.Interval = o.Interval
+	}
+	if o.Count != 0 {
+		a.Count = o.Count
+	}
+	if o.FailureLimit != nil {
+		a.FailureLimit = *o.FailureLimit
+	}
+	if o.InconclusiveLimit != nil {
+		a.InconclusiveLimit = *o.InconclusiveLimit
+	}
+	return a
 }
 
 // Analysis is how a wave is judged: Count measurements Interval apart; more

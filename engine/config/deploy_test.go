@@ -39,3 +39,42 @@ func TestDeployDefaults(t *testing.T) {
 		t.Errorf("sim defaults = %+v / %+v", e.Health, e.Traffic)
 	}
 }
+
+func TestAnalysisOf(t *testing.T) {
+	doc := `[deploy.analysis]
+interval = "4s"
+count = 5
+failure_limit = 2
+inconclusive_limit = 3
+[[deploy.wave]]
+weight = 10
+[[deploy.wave]]
+weight = 20
+[deploy.wave.analysis]
+interval = "7s"
+[[deploy.wave]]
+weight = 50
+[deploy.wave.analysis]
+failure_limit = 0
+[[deploy.wave]]
+weight = 100
+[deploy.wave.analysis]
+count = 9
+inconclusive_limit = 1
+`
+	c, err := Parse("x.toml", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Analysis{
+		{Interval: Dur(4 * time.Second), Count: 5, FailureLimit: 2, InconclusiveLimit: 3},
+		{Interval: Dur(7 * time.Second), Count: 5, FailureLimit: 2, InconclusiveLimit: 3},
+		{Interval: Dur(4 * time.Second), Count: 5, FailureLimit: 0, InconclusiveLimit: 3},
+		{Interval: Dur(4 * time.Second), Count: 9, FailureLimit: 2, InconclusiveLimit: 1},
+	}
+	for i, w := range c.Deploy.Waves {
+		if got := c.Deploy.AnalysisOf(w); got != want[i] {
+			t.Errorf("AnalysisOf(wave %d) = %+v; want %+v", i+1, got, want[i])
+		}
+	}
+}

@@ -60,16 +60,7 @@ func NewSetup(cfg *config.Config, name string, store *Store, deps Deps) (*Setup,
 		WarmupInterval: d.Analysis.Interval.Std(),
 	}
 	for _, w := range d.WavesFor(name) {
-		a := d.Analysis
-		if w.Analysis != nil {
-			a = *w.Analysis
-			if a.Interval.D == 0 {
-				a.Interval = d.Analysis.Interval
-			}
-			if a.Count == 0 {
-				a.Count = d.Analysis.Count
-			}
-		}
+		a := d.AnalysisOf(w)
 		env.Waves = append(env.Waves, Wave{Weight: w.Weight, Approval: w.Approval, Interval: a.Interval.Std(),
 			Count: a.Count, FailureLimit: a.FailureLimit, InconcLimit: a.InconclusiveLimit})
 	}
