@@ -79,8 +79,8 @@ type Traffic struct {
 
 // Wave is one step of a gray rollout.
 type Wave struct {
-	Weight   int       `toml:"weight"`   // percent of traffic on green
-	Approval bool      `toml:"approval"` // wait for a person before this wave
+	Weight   int           `toml:"weight"`   // percent of traffic on green
+	Approval bool          `toml:"approval"` // wait for a person before this wave
 	Analysis *WaveAnalysis `toml:"analysis"` // overrides the default analysis
 }
 
