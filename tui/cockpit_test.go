@@ -66,7 +66,32 @@ func open(t *testing.T, flow string, w, h int) *Model {
 	t.Cleanup(m.Close)
 	send(t, m, tea.WindowSizeMsg{Width: w, Height: h})
 	run(t, m, m.Init())
+	// Slots come from live health probes and the demo's simulated fleets,
+	// which the screens must not depend on: the goldens use one fixed
+	// reading of the demo's environments.
+	send(t, m, envsMsg{seq: m.seq.envs, envs: fixedEnvs(flow)})
 	return m
+}
+
+func fixedEnvs(flow string) []model.Environment {
+	slot := func(c model.Color, build int, st model.SlotState, h model.Health, w, nodes, on int) model.Slot {
+		return model.Slot{Color: c, Build: build, State: st, Health: h, Weight: w, Nodes: nodes, NodesOnBuild: on}
+	}
+	first := "dev"
+	if flow == demo.FlowThree {
+		first = "master"
+	}
+	return []model.Environment{
+		{Name: "integration", Track: first,
+			Blue:  slot(model.Blue, 7, model.SlotLive, model.HealthHealthy, 100, 1000, 1000),
+			Green: slot(model.Green, 0, model.SlotEmpty, model.HealthUnknown, 0, 1000, 0)},
+		{Name: "staging", Track: "prod",
+			Blue:  slot(model.Blue, 4, model.SlotLive, model.HealthHealthy, 90, 1000, 900),
+			Green: slot(model.Green, 5, model.SlotDeployed, model.HealthDegraded, 10, 1000, 100)},
+		{Name: "production", Track: "prod",
+			Blue:  slot(model.Blue, 4, model.SlotLive, model.HealthHealthy, 100, 1000, 1000),
+			Green: slot(model.Green, 0, model.SlotEmpty, model.HealthUnknown, 0, 1000, 0)},
+	}
 }
 
 // run executes a command and feeds what it answers back, to the end.

@@ -124,6 +124,8 @@ type Model struct {
 	busy      string // the action under way
 	// builds label source commits with their builds, per track.
 	builds map[string]map[string][]string
+	// live is each track's live build (its bin symlink).
+	live map[string]model.Build
 	// statusErr is why the flow's status could not be read.
 	statusErr string
 	// envAlerts are the environments' troubles for the header.
@@ -346,7 +348,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			m.fail("builds", msg.err)
 		}
-		m.builds = msg.labels
+		m.builds, m.live = msg.labels, msg.live
 		m.updateMarks()
 		return m, nil
 	case leadMsg:

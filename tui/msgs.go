@@ -56,6 +56,7 @@ type (
 	buildsMsg struct {
 		seq    int
 		labels map[string]map[string][]string
+		live   map[string]model.Build // per track: the build its bin symlink points at
 		err    error
 	}
 	leadMsg struct {
@@ -161,12 +162,13 @@ func loadBuilds(e *engine.Engine, seq int, tracks []string) tea.Cmd {
 		ctx, cancel := withTimeout()
 		defer cancel()
 		labels := map[string]map[string][]string{}
+		lives := map[string]model.Build{}
 		var errs []error
 		for _, t := range tracks {
 			labels[t] = map[string][]string{}
 			bs, err := e.Builds(ctx, t)
 			if errors.Is(err, engine.ErrNoBinRepo) {
-				return buildsMsg{seq: seq, labels: labels}
+				return buildsMsg{seq: seq, labels: labels, live: lives}
 			}
 			if err != nil {
 				errs = append(errs, err)
@@ -174,6 +176,9 @@ func loadBuilds(e *engine.Engine, seq int, tracks []string) tea.Cmd {
 			}
 			live, err := e.LiveBuild(ctx, t)
 			hasLive := err == nil
+			if hasLive {
+				lives[t] = live
+			}
 			for _, b := range bs {
 				l := b.Folder()
 				if hasLive && b.Number == live.Number && b.Name == live.Name {
@@ -184,7 +189,7 @@ func loadBuilds(e *engine.Engine, seq int, tracks []string) tea.Cmd {
 				}
 			}
 		}
-		return buildsMsg{seq: seq, labels: labels, err: errors.Join(errs...)}
+		return buildsMsg{seq: seq, labels: labels, live: lives, err: errors.Join(errs...)}
 	}
 }
 

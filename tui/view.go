@@ -234,9 +234,13 @@ func (m *Model) graphTitle(i focus) string {
 	if m.status != nil {
 		for _, p := range m.status.Pairs {
 			if p.To == g.Track {
+				// Drift both ways, by patch-id.
 				t += fmt.Sprintf(" · %d waiting from %s", p.Pending, p.From)
 				if p.OnlyInTo > 0 {
 					t += fmt.Sprintf(", %d only here", p.OnlyInTo)
+				}
+				if p.Carried > 0 {
+					t += fmt.Sprintf(", %d carried", p.Carried)
 				}
 			}
 		}
@@ -364,6 +368,15 @@ func (m *Model) trainLine() string {
 		alerts = append(alerts, fmt.Sprintf("%d hotfix(es) not yet carried", hot))
 	}
 	alerts = append(alerts, m.envAlerts...)
+	// What runs is not what the track holds: the hotfix base differs
+	// from production until a build of the head goes live.
+	if m.status != nil {
+		for _, h := range m.status.Heads {
+			if b, ok := m.live[h.Track]; ok && b.Source != "" && b.Source != h.Head.ID && h.Track == m.flow[len(m.flow)-1].Name {
+				alerts = append(alerts, fmt.Sprintf("%s runs %s (%s), not its head %s", h.Track, b.Folder(), model.ShortID(b.Source), h.Head.Short()))
+			}
+		}
+	}
 	out := strings.Join(parts, m.st.Muted.Render(" · "))
 	if len(alerts) > 0 {
 		out += m.st.Muted.Render("  ·  ") + m.st.Alert.Render("⚠ "+strings.Join(alerts, " · "))
