@@ -477,16 +477,24 @@ func (c *Controller) gate(ctx context.Context, st *Status) error {
 			return c.fail(ctx, st, fmt.Sprintf("gate %q is no longer configured", g.Name))
 		}
 		if g.State == GateRunning {
-			// The controller stopped (a crash, a kill) while the gate ran.
-			if err := c.note(ctx, st, fmt.Sprintf("gate %q was interrupted when the last controller stopped; it runs again", g.Name), ""); err != nil {
+			// The controller stopped (a crash, a kill) while the gate ran;
+			// the gate may still be running, orphaned: end it first.
+			text := fmt.Sprintf("gate %q was interrupted when the last controller stopped; it runs again", g.Name)
+			if endGroup(g.PGID, g.Run) {
+				text = fmt.Sprintf("gate %q was interrupted when the last controller stopped and was still running (process group %d): stopped; it runs again", g.Name, g.PGID)
+			}
+			g.PGID = 0
+			if err := c.note(ctx, st, text, ""); err != nil {
 				return err
 			}
 		}
 		g.State, g.Started, g.Ended, g.Detail = GateRunning, c.now(), time.Time{}, ""
-		if err := c.save(st); err != nil {
-			return err
-		}
-		code, err := runGate(ctx, spec, c.target(st), g.Log)
+		g.Run = fmt.Sprintf("%s/%d/%s/%d", st.Env, st.Build, g.Name, g.Started.UnixNano())
+		code, err := runGate(ctx, spec, c.target(st), g.Log, g.Run, func(pgid int) error {
+			g.PGID = pgid
+			return c.save(st)
+		})
+		g.PGID = 0
 		if ctx.Err() != nil {
 			// Cancelled, not failed: the gate runs again on resume.
 			g.State = GatePending

@@ -108,6 +108,12 @@ type GateResult struct {
 	Detail   string    `json:"detail,omitempty"`
 	Started  time.Time `json:"started,omitzero"`
 	Ended    time.Time `json:"ended,omitzero"`
+	// PGID is the process group of the gate's run while it runs, and Run
+	// marks the run's processes (SWITCHYARD_GATE_RUN): recorded before the
+	// gate is waited for, so that a controller resuming after a crash ends
+	// a gate that outlived the one that started it before running it again.
+	PGID int    `json:"pgid,omitempty"`
+	Run  string `json:"run,omitempty"`
 }
 
 // Override records a backwards rollout a person confirmed.
