@@ -229,3 +229,25 @@ func TestRecordedSidesSwapped(t *testing.T) {
 		t.Fatalf("offered = %+v; want theirs (prod three)", h.Resolution)
 	}
 }
+
+func TestRefusesBranchOfAnotherWorktree(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	wt := filepath.Join(t.TempDir(), "prod-wt")
+	f.r.Git("worktree", "add", "-q", wt, "prod")
+	before := f.r.Rev("prod")
+	q := newSeq(t, f.r)
+	_, err := q.Start(ctx, Plan{Op: OpCarry, Ref: "refs/heads/prod", Commits: hashes(f.clean)})
+	if err == nil || !strings.Contains(err.Error(), "prod-wt") {
+		t.Fatalf("Start = %v; want a refusal naming the other worktree", err)
+	}
+	if f.r.Rev("prod") != before {
+		t.Errorf("prod moved")
+	}
+	// The branch checked out here is fine (git's own state is mirrored).
+	f.r.Git("worktree", "remove", wt)
+	f.r.Checkout("prod")
+	if out, err := q.Start(ctx, Plan{Op: OpCarry, Ref: "refs/heads/prod", Commits: hashes(f.clean)}); err != nil || !out.Done {
+		t.Fatalf("Start = %+v, %v", out, err)
+	}
+}

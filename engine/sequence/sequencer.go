@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -129,6 +131,9 @@ func (q *Sequencer) Start(ctx context.Context, p Plan) (*Outcome, error) {
 		}
 		s.Steps = append(s.Steps, Step{Commit: c.String(), Subject: subject(commit.Message), State: Pending})
 	}
+	if wt := q.checkedOutElsewhere(p.Ref); wt != "" {
+		return nil, fmt.Errorf("start: branch %s is checked out in the worktree %s; run switchyard there", strings.TrimPrefix(p.Ref, "refs/heads/"), wt)
+	}
 	if q.Root != "" {
 		if head, _ := q.Git.SymbolicTarget("HEAD"); head == p.Ref {
 			s.Worktree = true
@@ -141,6 +146,39 @@ func (q *Sequencer) Start(ctx context.Context, p Plan) (*Outcome, error) {
 		return nil, err
 	}
 	return q.run(ctx, s)
+}
+
+// checkedOutElsewhere returns the folder of another worktree of the
+// repository that has ref checked out, or "". Moving a branch under
+// another worktree would leave its files stale, so git refuses it too.
+func (q *Sequencer) checkedOutElsewhere(ref string) string {
+	heads := []string{filepath.Join(q.Git.CommonDir, "HEAD")}
+	dirs, _ := os.ReadDir(filepath.Join(q.Git.CommonDir, "worktrees"))
+	for _, d := range dirs {
+		heads = append(heads, filepath.Join(q.Git.CommonDir, "worktrees", d.Name(), "HEAD"))
+	}
+	own := filepath.Clean(filepath.Join(q.Git.GitDir, "HEAD"))
+	for _, h := range heads {
+		if filepath.Clean(h) == own {
+			continue
+		}
+		b, err := os.ReadFile(h)
+		if err != nil || strings.TrimSpace(strings.TrimPrefix(string(b), "ref:")) != ref {
+			continue
+		}
+		if h == heads[0] {
+			// The main worktree (a bare repository has none).
+			if bare, _ := os.ReadFile(filepath.Join(q.Git.CommonDir, "config")); strings.Contains(string(bare), "bare = true") {
+				continue
+			}
+			return filepath.Dir(q.Git.CommonDir)
+		}
+		if g, err := os.ReadFile(filepath.Join(filepath.Dir(h), "gitdir")); err == nil {
+			return filepath.Dir(strings.TrimSpace(string(g)))
+		}
+		return filepath.Dir(h)
+	}
+	return ""
 }
 
 // checkWorktreeReady refuses to start with local changes or with a git

@@ -122,6 +122,9 @@ func (q *Sequencer) UndoRelease(ctx context.Context) (*UndoRecord, error) {
 		return nil, ErrNothingToRestore
 	}
 	r := rs[len(rs)-1]
+	if wt := q.checkedOutElsewhere(r.Ref); wt != "" {
+		return nil, fmt.Errorf("undo: branch %s is checked out in the worktree %s; run switchyard there", strings.TrimPrefix(r.Ref, "refs/heads/"), wt)
+	}
 	before, after := plumbing.NewHash(r.Before), plumbing.NewHash(r.After)
 	cur, err := q.Git.ReadRef(r.Ref)
 	if err != nil {
