@@ -80,7 +80,7 @@ func Open(ctx context.Context, opts OpenOptions) (*Engine, error) {
 	} else if err != nil {
 		return nil, fmt.Errorf("open %s: %w", dir, err)
 	}
-	repo, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	repo, err := openRepo(abs)
 	if errors.Is(err, git.ErrRepositoryNotExists) {
 		return nil, fmt.Errorf("%s: %w (run it inside a repository or pass --repo DIR)", dir, ErrNotRepository)
 	}
@@ -142,7 +142,7 @@ func (e *Engine) History() (*history.History, error) {
 	e.histOnce.Do(func() {
 		root := e.root
 		open := func() (storer.EncodedObjectStorer, error) {
-			r, err := git.PlainOpenWithOptions(root, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+			r, err := openRepo(root)
 			if err != nil {
 				return nil, fmt.Errorf("open %s: %w", root, err)
 			}
@@ -151,4 +151,14 @@ func (e *Engine) History() (*history.History, error) {
 		e.hist, e.histErr = history.New(history.Options{GitDir: e.gitDir, Open: open, CachePath: e.cachePath})
 	})
 	return e.hist, e.histErr
+}
+
+// openRepo opens the repository at dir: a bare repository's git directory
+// itself, else the work tree that holds dir (searching upwards for .git).
+func openRepo(dir string) (*git.Repository, error) {
+	r, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
+	if err == nil {
+		return r, nil
+	}
+	return git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
 }
