@@ -34,6 +34,11 @@ var (
 type Released struct {
 	model.Build
 	Log string `json:"log"`
+	// Live says whether the release moved the track's symlink to the
+	// build. It does not when RolledOutBy names environments: they use the
+	// bin traffic driver, and their rollouts move the symlink.
+	Live        bool     `json:"live"`
+	RolledOutBy []string `json:"rolled_out_by,omitempty"`
 }
 
 // ReleaseOptions says what to build.
@@ -54,9 +59,13 @@ type ReleaseOptions struct {
 //     output streamed as model.Event{Source: "build", Kind: "log"} and
 //     written to <gitdir>/switchyard/builds/<track>-<n>.log, with the
 //     configured timeout killing its whole process group;
-//  3. the output folder is committed as <name>-<n>/ with its manifest and
-//     the <name> symlink moved to it, in one commit, by compare-and-swap
-//     from the head read in step 1;
+//  3. the output folder is committed as <name>-<n>/ with its manifest, in
+//     one commit, by compare-and-swap from the head read in step 1; the
+//     <name> symlink is moved to it in the same commit — the release is the
+//     switch — unless an environment bound to the track uses the bin
+//     traffic driver: then the symlink stays and that environment's rollout
+//     moves it, through its gates (Released.Live is false and RolledOutBy
+//     names the environments);
 //  4. the branch is pushed to [bin] remote when one is set, with a lease.
 //
 // One release of a track runs at a time, across processes: a second one
@@ -71,7 +80,24 @@ type ReleaseOptions struct {
 // Log is set once the build has started.
 func (e *Engine) Release(ctx context.Context, o ReleaseOptions) (Released, error) {
 	b, log, err := e.release(ctx, o)
-	return Released{Build: b, Log: log}, err
+	r := Released{Build: b, Log: log}
+	if b.Number > 0 {
+		r.RolledOutBy = e.binDriven(b.Track)
+		r.Live = len(r.RolledOutBy) == 0
+	}
+	return r, err
+}
+
+// binDriven names the environments bound to track that use the bin
+// traffic driver: a release of that track leaves the symlink to them.
+func (e *Engine) binDriven(track string) []string {
+	var out []string
+	for _, ce := range e.cfg.Deploy.Environments {
+		if ce.Track == track && ce.Traffic.Driver == "bin" {
+			out = append(out, ce.Name)
+		}
+	}
+	return out
 }
 
 func (e *Engine) release(ctx context.Context, o ReleaseOptions) (b model.Build, logPath string, err error) {
@@ -112,6 +138,11 @@ func (e *Engine) release(ctx context.Context, o ReleaseOptions) (b model.Build, 
 	branch := track.Name
 	if err := e.syncBin(ctx, bin, branch); err != nil {
 		return model.Build{}, logPath, err
+	}
+	// Environments of the track not rolled out to yet keep running what the
+	// symlink names now, even if this release moves it.
+	if err := e.seedTrack(ctx, track.Name); err != nil {
+		return model.Build{}, logPath, fmt.Errorf("release %s: %w", track.Name, err)
 	}
 	base, err := bin.Head(ctx, branch)
 	if err != nil {
@@ -167,12 +198,14 @@ func (e *Engine) release(ctx context.Context, o ReleaseOptions) (b model.Build, 
 		return model.Build{}, logPath, e.releaseFailed(ctx, entry("bin", "refused", err.Error(), map[string]any{"log": logPath}), err, state)
 	}
 	b.Time = sig.When.UTC()
+	rolledOutBy := e.binDriven(track.Name)
 	h, err := bin.Commit(ctx, binrepo.CommitOptions{
 		Branch:    branch,
 		Manifest:  binrepo.Manifest{Number: n, Track: track.Name, Source: source.String(), Time: b.Time, Builder: e.Actor()},
 		Output:    res.Output,
 		Expect:    base,
 		Signature: sig,
+		KeepLink:  len(rolledOutBy) > 0,
 	})
 	if err != nil {
 		detail := map[string]any{"log": logPath, "bin_head": base.String()}
@@ -183,10 +216,14 @@ func (e *Engine) release(ctx context.Context, o ReleaseOptions) (b model.Build, 
 		return model.Build{}, logPath, e.releaseFailed(ctx, entry("bin", "refused", err.Error(), detail), err, state)
 	}
 	b.BinCommit = h.String()
+	msg := fmt.Sprintf("%s committed to %s as %s", b.Folder(), branch, binShort(h))
+	detail := map[string]any{"log": logPath, "bin_commit": h.String(), "bin_parent": base.String(), "live": len(rolledOutBy) == 0}
+	if len(rolledOutBy) > 0 {
+		msg += fmt.Sprintf("; not switched: %s rolls it out", strings.Join(rolledOutBy, ", "))
+		detail["rolled_out_by"] = rolledOutBy
+	}
 	// The branch has moved: that is recorded even if the operator aborts now.
-	if err := e.Record(context.WithoutCancel(ctx), entry("bin", "committed",
-		fmt.Sprintf("%s committed to %s as %s", b.Folder(), branch, binShort(h)),
-		map[string]any{"log": logPath, "bin_commit": h.String(), "bin_parent": base.String()})); err != nil {
+	if err := e.Record(context.WithoutCancel(ctx), entry("bin", "committed", msg, detail)); err != nil {
 		return b, logPath, err
 	}
 	state("committed")

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"text/tabwriter"
 
@@ -68,6 +69,12 @@ func runRelease(ctx context.Context, c *cli, args []string) error {
 	}
 	fmt.Fprintf(c.stdout, "build %s of %s at %s\n", model.InertLine(r.Folder()), model.InertLine(r.Track), model.ShortID(r.Source))
 	fmt.Fprintf(c.stdout, "bin commit %s\n", r.BinCommit)
+	if r.Live {
+		fmt.Fprintf(c.stdout, "live: the %s symlink names it\n", model.InertLine(r.Name))
+	} else {
+		fmt.Fprintf(c.stdout, "not switched: %s rolls it out (switchyard rollout start --env %s)\n",
+			model.InertLine(strings.Join(r.RolledOutBy, ", ")), model.InertLine(r.RolledOutBy[0]))
+	}
 	fmt.Fprintf(c.stdout, "log %s\n", model.InertLine(r.Log))
 	return err
 }

@@ -132,3 +132,32 @@ func TestReleaseCommandErrors(t *testing.T) {
 		t.Errorf("a failed build reached the bin repo")
 	}
 }
+
+// TestReleaseNotSwitched: a track rolled out by the bin driver gets its
+// build committed but the symlink left for the rollout, and says so.
+func TestReleaseNotSwitched(t *testing.T) {
+	src, bin := releaseRepo(t, "mkdir out\necho $SWITCHYARD_BUILD > out/v\n")
+	cfg := src.Git("show", "dev:switchyard.toml") + "\n[[deploy.environment]]\nname = \"production\"\ntrack = \"prod\"\n" +
+		"[deploy.environment.health]\nprovider = \"command\"\ncommand = [\"true\"]\n[deploy.environment.traffic]\ndriver = \"bin\"\n"
+	src.Commit("dev", "bin-driven prod", map[string]string{"switchyard.toml": cfg})
+	src.Git("branch", "-f", "prod", "dev")
+	code, out, errs := cliRun("release", "--repo", src.Dir, "--track", "dev", "--quiet")
+	if code != exitOK || !strings.Contains(out, "live: the svc symlink names it") {
+		t.Errorf("release of dev = %d %q %q; want it live", code, out, errs)
+	}
+	code, out, errs = cliRun("release", "--repo", src.Dir, "--track", "prod", "--quiet")
+	if code != exitOK || !strings.Contains(out, "not switched: production rolls it out") {
+		t.Errorf("release of prod = %d %q %q; want it not switched", code, out, errs)
+	}
+	if got := bin.Git("ls-tree", "--name-only", "prod"); strings.Contains(got+"\n", "svc\n") || !strings.Contains(got, "svc-1") {
+		t.Errorf("prod bin branch holds %q; want svc-1/ and no symlink", got)
+	}
+	code, out, errs = cliRun("release", "--repo", src.Dir, "--track", "prod", "--quiet", "--json")
+	var r struct {
+		Live        bool     `json:"live"`
+		RolledOutBy []string `json:"rolled_out_by"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); code != exitOK || err != nil || r.Live || len(r.RolledOutBy) != 1 {
+		t.Errorf("release --json of prod = %d %q %q (%v); want live false, rolled out by production", code, out, errs, err)
+	}
+}

@@ -5,6 +5,10 @@
 // live folder with a relative target. Nodes pull the branch; moving the
 // symlink switches the version they run.
 //
+// A build is committed with the symlink moved to it (the plain flow: the
+// release is the switch) or, with CommitOptions.KeepLink, left where it is,
+// for a rollout to move later with Point (the bin traffic driver).
+//
 // # Writing
 //
 // Commits are written in the object store; no work tree is touched. A

@@ -570,3 +570,34 @@ func TestNextNeverReuses(t *testing.T) {
 		t.Errorf("LiveNumber = %d, %v; want 2", live, err)
 	}
 }
+
+func TestCommitKeepLink(t *testing.T) {
+	ctx := context.Background()
+	_, r := bareBin(t)
+	keep := func(n int) {
+		t.Helper()
+		head, err := r.Head(ctx, "prod")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.Commit(ctx, CommitOptions{Branch: "prod", Manifest: Manifest{Number: n, Track: "prod"},
+			Output: writeFiles(t, map[string]string{"a": strconv.Itoa(n)}), Expect: head, Signature: sig, KeepLink: true}); err != nil {
+			t.Fatalf("Commit(build %d, KeepLink) = %v", n, err)
+		}
+	}
+	keep(1)
+	if n, err := r.LiveNumber(ctx, "prod"); !errors.Is(err, ErrNoLive) {
+		t.Errorf("LiveNumber after a first build kept unlinked = %d, %v; want ErrNoLive", n, err)
+	}
+	if _, err := commitBuild(t, r, "prod", 2, writeFiles(t, map[string]string{"a": "2"})); err != nil {
+		t.Fatal(err)
+	}
+	keep(3)
+	if n, err := r.LiveNumber(ctx, "prod"); n != 2 || err != nil {
+		t.Errorf("LiveNumber after build 3 kept unlinked = %d, %v; want 2", n, err)
+	}
+	builds, err := r.Builds(ctx, "prod")
+	if err != nil || len(builds) != 3 {
+		t.Fatalf("Builds = %v, %v; want 3 builds", builds, err)
+	}
+}

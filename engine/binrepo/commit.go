@@ -31,6 +31,11 @@ type CommitOptions struct {
 	Signature object.Signature
 	// Message defaults to "<name>-<n>: build of <track> at <source>".
 	Message string
+	// KeepLink leaves the <name> symlink where it is (absent, if the branch
+	// has none yet): the build is committed but not switched to. A rollout
+	// through the bin traffic driver moves the symlink later, after its
+	// gates; switching at commit time would deploy to every node at once.
+	KeepLink bool
 }
 
 // Validate reports options that cannot make a commit.
@@ -49,8 +54,8 @@ func (o CommitOptions) Validate() error {
 }
 
 // Commit writes the build output as <name>-<n>/ with its manifest, points
-// the <name> symlink at it, and moves the branch from o.Expect to the new
-// commit — one commit per build. It returns the commit. On ErrRefMoved the
+// the <name> symlink at it (unless o.KeepLink), and moves the branch from
+// o.Expect to the new commit — one commit per build. It returns the commit. On ErrRefMoved the
 // branch is untouched and the returned commit (also valid) is only in the
 // object store.
 func (r *Repo) Commit(ctx context.Context, o CommitOptions) (plumbing.Hash, error) {
@@ -103,7 +108,11 @@ func (r *Repo) Commit(ctx context.Context, o CommitOptions) (plumbing.Hash, erro
 		return plumbing.ZeroHash, fmt.Errorf("bin commit: %w", err)
 	}
 	entries := []object.TreeEntry{{Name: folder, Mode: filemode.Dir, Hash: fh}}
-	root, err := r.withLink(base, n, entries)
+	link := n
+	if o.KeepLink {
+		link = 0
+	}
+	root, err := r.withLink(base, link, entries)
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
@@ -119,14 +128,21 @@ func (r *Repo) Commit(ctx context.Context, o CommitOptions) (plumbing.Hash, erro
 }
 
 // withLink returns a root tree: base with extra entries added and the
-// symlink pointing at build n.
+// symlink pointing at build n; n == 0 keeps base's symlink as it is.
 func (r *Repo) withLink(base *object.Tree, n int, extra []object.TreeEntry) (plumbing.Hash, error) {
-	target := model.BuildFolder(r.name, n)
-	lh, err := r.writeBlob(bytes.NewReader([]byte(target)), int64(len(target)))
-	if err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("bin commit: %w", err)
+	var lh plumbing.Hash
+	if n > 0 {
+		target := model.BuildFolder(r.name, n)
+		h, err := r.writeBlob(bytes.NewReader([]byte(target)), int64(len(target)))
+		if err != nil {
+			return plumbing.ZeroHash, fmt.Errorf("bin commit: %w", err)
+		}
+		lh = h
 	}
-	skip := map[string]bool{r.name: true}
+	skip := map[string]bool{}
+	if n > 0 {
+		skip[r.name] = true
+	}
 	for _, e := range extra {
 		skip[e.Name] = true
 	}
@@ -140,7 +156,9 @@ func (r *Repo) withLink(base *object.Tree, n int, extra []object.TreeEntry) (plu
 		}
 	}
 	entries = append(entries, extra...)
-	entries = append(entries, object.TreeEntry{Name: r.name, Mode: filemode.Symlink, Hash: lh})
+	if n > 0 {
+		entries = append(entries, object.TreeEntry{Name: r.name, Mode: filemode.Symlink, Hash: lh})
+	}
 	h, err := r.writeTree(entries)
 	if err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("bin commit: %w", err)
