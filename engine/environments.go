@@ -11,7 +11,8 @@ import (
 )
 
 // Environments returns every configured environment with its two slots, in
-// promotion order. Builds and states come from the rollout record; weights
+// promotion order. Builds and states come from the rollout record (before
+// any, blue runs the build LiveOn says); weights
 // are what the traffic driver reports (the record's when it cannot tell);
 // nodes per build come from the adoption provider where there is one;
 // health is one check per running slot, made now, in parallel.
@@ -67,6 +68,9 @@ func (e *Engine) environment(ctx context.Context, store *rollout.Store, name, tr
 		if st.Desired > 0 {
 			slot(st.Target).Weight, slot(provider.Other(st.Target)).Weight = st.Desired, 100-st.Desired
 		}
+	} else if n := e.liveBuildOf(ctx, name); n > 0 {
+		// No rollout yet: blue runs the build seeded from the bin symlink.
+		env.Blue.Build, env.Blue.State, env.Blue.Weight = n, model.SlotLive, 100
 	}
 	if a, err := s.Env.Traffic.Actual(ctx); err == nil {
 		env.Blue.Weight, env.Green.Weight = a.Blue, a.Green

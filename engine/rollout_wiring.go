@@ -64,7 +64,8 @@ func (e *Engine) notifyRollout(ctx context.Context, st *rollout.Status) {
 	_ = e.Notify(context.WithoutCancel(ctx), ev)
 }
 
-// binPointer moves a track's symlink in the bin repo for the bin driver.
+// binPointer moves a track's symlink in the bin repo for the bin driver,
+// through PointBuild: journaled and pushed to [bin] remote with a lease.
 type binPointer struct{ e *Engine }
 
 func (b binPointer) Current(ctx context.Context, track string) (int, error) {
@@ -72,39 +73,15 @@ func (b binPointer) Current(ctx context.Context, track string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	live, err := repo.Live(ctx, track)
+	n, err := repo.LiveNumber(ctx, track)
 	if errors.Is(err, binrepo.ErrNoLive) {
 		return 0, nil
 	}
-	if err != nil {
-		return 0, err
-	}
-	return live.Number, nil
+	return n, err
 }
 
 func (b binPointer) Point(ctx context.Context, track string, build, expect int) error {
-	repo, err := b.e.BinRepo(ctx)
-	if err != nil {
-		return err
-	}
-	head, err := repo.Head(ctx, track)
-	if err != nil {
-		return err
-	}
-	cur, err := b.Current(ctx, track)
-	if err != nil {
-		return err
-	}
-	if expect != 0 && cur != expect {
-		return fmt.Errorf("%w: the %s symlink names build %d, expected %d", binrepo.ErrRefMoved, track, cur, expect)
-	}
-	sig, err := b.e.committer()
-	if err != nil {
-		return fmt.Errorf("bin point: %w", err)
-	}
-	_, err = repo.Point(ctx, binrepo.PointOptions{Branch: track, Number: build, Expect: head, Signature: sig,
-		Message: fmt.Sprintf("%s → %s (rollout)\n", repo.Name(), model.BuildFolder(repo.Name(), build))})
-	return err
+	return b.e.PointBuild(ctx, track, build, expect)
 }
 
 // rolloutDeps gives an environment's providers what they need from the
@@ -135,26 +112,72 @@ func (e *Engine) newestBuild(ctx context.Context, env string) (int, error) {
 	return builds[len(builds)-1].Number, nil
 }
 
-// liveBuildOf is the build live on env before any rollout is recorded
-// there (a recorded rollout knows better). With the bin driver it is the
-// build the bin branch's symlink names — what the nodes pull. A sim
-// fleet starts on the track's build before the newest, as if that had been
-// rolled out earlier, so the demo has something to move from. Other
-// drivers do not say: 0, unknown.
+// LiveOn is the build live on env: its rollout record's, or before any
+// rollout the build its track's bin symlink named when the environment was
+// first looked at (recorded then, so later releases do not change it).
+// 0 when unknown (no bin repo, no symlink yet).
+func (e *Engine) LiveOn(ctx context.Context, env string) (int, error) {
+	if _, ok := e.cfg.Deploy.Environment(env); !ok {
+		_, err := rollout.NewSetup(e.cfg, env, e.rolloutStore(), rollout.Deps{})
+		return 0, err
+	}
+	if st, err := e.rolloutStore().Load(env); err == nil && st.LiveBuild() > 0 {
+		return st.LiveBuild(), nil
+	}
+	return e.seedLive(ctx, env)
+}
+
+// liveBuildOf is LiveOn without the error (0: unknown).
 func (e *Engine) liveBuildOf(ctx context.Context, env string) int {
+	n, _ := e.LiveOn(ctx, env)
+	return n
+}
+
+// seedLive records, once, the build an environment with no rollout yet
+// runs: the one its track's bin symlink names the first time the
+// environment is looked at (or its track released), whatever its traffic
+// driver. Persisted, so a later release that moves the symlink does not
+// change what the environment is said to run; its first rollout does.
+// Without a bin repo or a symlink nothing is recorded and the build is 0,
+// unknown.
+func (e *Engine) seedLive(ctx context.Context, env string) (int, error) {
+	store := e.rolloutStore()
+	if n, ok, err := store.Seeded(env); ok || err != nil {
+		return n, err
+	}
 	ce, ok := e.cfg.Deploy.Environment(env)
 	if !ok || e.cfg.BinPath() == "" {
-		return 0
+		return 0, nil
 	}
-	switch ce.Traffic.Driver {
-	case "bin":
-		if b, err := e.LiveBuild(ctx, ce.Track); err == nil {
-			return b.Number
+	repo, err := e.BinRepo(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n, err := repo.LiveNumber(ctx, ce.Track)
+	if errors.Is(err, binrepo.ErrNoLive) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	return store.Seed(env, n)
+}
+
+// seedTrack seeds every environment of track that has no rollout recorded,
+// before a release may move the track's symlink.
+func (e *Engine) seedTrack(ctx context.Context, track string) error {
+	store := e.rolloutStore()
+	var errs []error
+	for _, ce := range e.cfg.Deploy.Environments {
+		if ce.Track != track {
+			continue
 		}
-	case "sim":
-		if builds, err := e.Builds(ctx, ce.Track); err == nil && len(builds) >= 2 {
-			return builds[len(builds)-2].Number
+		if _, err := store.Load(ce.Name); err == nil {
+			continue
+		}
+		if _, err := e.seedLive(ctx, ce.Name); err != nil {
+			errs = append(errs, err)
 		}
 	}
-	return 0
+	return errors.Join(errs...)
 }

@@ -66,10 +66,18 @@ func runRollout(ctx context.Context, c *cli, args []string) error {
 	case "status":
 		st, err = e.RolloutStatus(ctx, *env)
 		if errors.Is(err, rollout.ErrNoRollout) {
-			if *asJSON {
-				return rolloutJSON(c.stdout, map[string]any{"env": *env, "state": model.RolloutIdle})
+			live, lerr := e.LiveOn(ctx, *env)
+			if lerr != nil {
+				return lerr
 			}
-			fmt.Fprintf(c.stdout, "%s: no rollout recorded\n", *env)
+			if *asJSON {
+				return rolloutJSON(c.stdout, map[string]any{"env": *env, "state": model.RolloutIdle, "live_build": live})
+			}
+			if live > 0 {
+				fmt.Fprintf(c.stdout, "%s: no rollout recorded; live build %d (from the bin symlink when first seen)\n", *env, live)
+			} else {
+				fmt.Fprintf(c.stdout, "%s: no rollout recorded; live build unknown\n", *env)
+			}
 			return nil
 		}
 		if err != nil {

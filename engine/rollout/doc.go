@@ -36,6 +36,18 @@
 // An interrupted abort is simply finished. A driver that cannot tell its
 // split (ErrUnknown) is recorded as unknown and the machine goes on.
 //
+// A gate runs in a process group of its own, whose id is recorded (with a
+// mark set in the gate's environment) once it has started. A controller
+// killed mid-gate leaves the gate running, orphaned; the next one finds the
+// recorded group still alive, checks the mark, ends it (SIGTERM, then
+// SIGKILL) and runs the gate again from the start.
+//
+// # Live build before the first rollout
+//
+// An environment with no rollout recorded runs the build Store.Seed
+// recorded for it: the engine seeds it once, from its track's bin symlink,
+// the first time the environment is looked at or its track is released.
+//
 // # Forward only
 //
 // A rollout to a build not newer than the live one is refused

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -218,4 +219,52 @@ func writeFileAtomic(path string, data []byte) error {
 		d.Close()
 	}
 	return nil
+}
+
+// Seeded reads the build recorded as live on env before its first rollout
+// (see Seed); ok is false when none was recorded.
+func (s *Store) Seeded(env string) (build int, ok bool, err error) {
+	data, err := os.ReadFile(s.path(env, ".live"))
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("live build of %s: %w", env, err)
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(string(data)))
+	if err != nil || n < 0 {
+		return 0, false, fmt.Errorf("live build of %s: %s holds %q, not a build number", env, s.path(env, ".live"), strings.TrimSpace(string(data)))
+	}
+	return n, true, nil
+}
+
+// Seed records build as live on env, once: an environment with no rollout
+// yet runs what its track's bin symlink named when it was first looked at,
+// and later releases (which may move the symlink) do not change that. A
+// seed already recorded is kept and returned.
+func (s *Store) Seed(env string, build int) (int, error) {
+	if n, ok, err := s.Seeded(env); ok || err != nil {
+		return n, err
+	}
+	if err := os.MkdirAll(s.Dir, 0o755); err != nil {
+		return 0, fmt.Errorf("live build of %s: %w", env, err)
+	}
+	// Written aside, then linked into place: link never replaces, so the
+	// first seed wins and no reader sees a half-written file.
+	f, err := os.CreateTemp(s.Dir, safeName(env)+".live.*")
+	if err != nil {
+		return 0, fmt.Errorf("live build of %s: %w", env, err)
+	}
+	defer os.Remove(f.Name())
+	_, werr := fmt.Fprintf(f, "%d\n", build)
+	if err := errors.Join(werr, f.Sync(), f.Close()); err != nil {
+		return 0, fmt.Errorf("live build of %s: %w", env, err)
+	}
+	if err := os.Link(f.Name(), s.path(env, ".live")); errors.Is(err, os.ErrExist) {
+		n, _, err := s.Seeded(env) // another process seeded it first
+		return n, err
+	} else if err != nil {
+		return 0, fmt.Errorf("live build of %s: %w", env, err)
+	}
+	return build, nil
 }

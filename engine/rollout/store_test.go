@@ -68,3 +68,26 @@ func TestStore(t *testing.T) {
 		t.Errorf("Load of a damaged file = %v; want it named damaged", err)
 	}
 }
+
+func TestSeed(t *testing.T) {
+	s := &Store{Dir: filepath.Join(t.TempDir(), "rollouts")}
+	if n, ok, err := s.Seeded("prod"); ok || err != nil || n != 0 {
+		t.Fatalf("Seeded(nothing) = %d, %v, %v; want 0, false, nil", n, ok, err)
+	}
+	if n, err := s.Seed("prod", 4); n != 4 || err != nil {
+		t.Fatalf("Seed(4) = %d, %v; want 4", n, err)
+	}
+	// Later seeds do not change it.
+	if n, err := s.Seed("prod", 9); n != 4 || err != nil {
+		t.Errorf("Seed(9) after 4 = %d, %v; want 4 kept", n, err)
+	}
+	if n, ok, err := s.Seeded("prod"); !ok || err != nil || n != 4 {
+		t.Errorf("Seeded = %d, %v, %v; want 4", n, ok, err)
+	}
+	if err := os.WriteFile(filepath.Join(s.Dir, "bad.live"), []byte("x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Seeded("bad"); err == nil {
+		t.Error("Seeded(damaged file) = nil error; want one")
+	}
+}
