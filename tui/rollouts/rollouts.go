@@ -560,7 +560,10 @@ func (m *Model) confirmAbort() tea.Cmd {
 	}
 	st := m.status()
 	name := model.InertLine(m.selected().Name)
-	if st == nil || !st.InFlight() {
+	// A failed rollout (an abort that could not put the traffic back) is
+	// left by aborting again: that is its only way out.
+	failed := st != nil && st.State == model.RolloutFailed
+	if st == nil || !st.InFlight() && !failed {
 		m.warn("no rollout in flight on " + name)
 		return nil
 	}
@@ -569,8 +572,13 @@ func (m *Model) confirmAbort() tea.Cmd {
 		fmt.Sprintf("stop %s (build %d); the rollout ends as aborted", st.Target, st.Build),
 		"recovery afterwards is a new build that rolls forward",
 	}
+	prompt := fmt.Sprintf("Abort the rollout of build %d on %s?", st.Build, name)
+	if failed {
+		prompt = fmt.Sprintf("Abort the failed rollout of build %d on %s again?", st.Build, name)
+		detail = append([]string{"it failed: " + model.InertLine(st.Reason)}, detail...)
+	}
 	eng, env, bg := m.eng, st.Env, m.bg
-	return confirm(fmt.Sprintf("Abort the rollout of build %d on %s?", st.Build, name), detail, "aborting on "+name,
+	return confirm(prompt, detail, "aborting on "+name,
 		act(bg, "abort", env, "aborted on "+name, func(ctx context.Context) (*rollout.Status, error) {
 			return eng.AbortRollout(ctx, env, engine.RolloutAction{Reason: "aborted from the cockpit"})
 		}))

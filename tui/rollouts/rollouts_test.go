@@ -454,3 +454,57 @@ func TestClick(t *testing.T) {
 		t.Errorf("click on the production row selected %v", e)
 	}
 }
+
+// aborting records the aborts it is asked for and answers them done.
+type aborting struct {
+	refusing
+	envs []string
+}
+
+func (a *aborting) AbortRollout(_ context.Context, env string, _ engine.RolloutAction) (*rollout.Status, error) {
+	a.envs = append(a.envs, env)
+	return &rollout.Status{Env: env, State: model.RolloutAborted}, nil
+}
+
+// TestAbortFailed: a rollout whose abort could not restore the traffic
+// ends "failed"; aborting again is the way out, so x offers it (with a
+// confirmation), while a finished rollout has nothing to abort.
+func TestAbortFailed(t *testing.T) {
+	tests := []struct {
+		state model.RolloutState
+		want  bool
+	}{
+		{model.RolloutFailed, true},
+		{model.RolloutWave, true},
+		{model.RolloutAborted, false},
+		{model.RolloutDone, false},
+	}
+	for _, tt := range tests {
+		eng := &aborting{}
+		m := newScreen(eng, nil, 160, 45)
+		m.seq = 1
+		msg := fixture()
+		st := msg.Statuses["integration"]
+		st.State, st.Reason = tt.state, "traffic not restored: driver down"
+		m.Update(msg)
+		cmd := m.Update(press("x"))
+		var req ConfirmRequest
+		if cmd != nil {
+			req, _ = cmd().(ConfirmRequest)
+		}
+		if got := req.Action != nil; got != tt.want {
+			t.Errorf("x on a %s rollout asked to confirm an abort = %v; want %v (note %q)", tt.state, got, tt.want, m.note)
+			continue
+		}
+		if !tt.want {
+			continue
+		}
+		if tt.state == model.RolloutFailed && !strings.Contains(strings.Join(req.Detail, "\n"), "driver down") {
+			t.Errorf("the confirmation does not say why it failed: %+v", req)
+		}
+		run(t, m, req.Action)
+		if len(eng.envs) != 1 || eng.envs[0] != "integration" {
+			t.Errorf("confirmed abort of a %s rollout called AbortRollout for %v; want integration", tt.state, eng.envs)
+		}
+	}
+}

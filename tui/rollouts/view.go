@@ -282,7 +282,7 @@ func (m *Model) stateLine(st *rollout.Status) string {
 	case model.RolloutAborted:
 		rest = fmt.Sprintf(" — %s (build %s) serves; %s (build %d) stopped", st.Live, buildText(st.From), st.Target, st.Build)
 	case model.RolloutFailed:
-		rest = fmt.Sprintf(" — %s (build %s) keeps serving; fix forward with a new build", st.Live, buildText(st.From))
+		rest = fmt.Sprintf(" — traffic may not be all back on %s (build %s): x aborts again", st.Live, buildText(st.From))
 	case model.RolloutDone:
 		rest = fmt.Sprintf(" — build %d live on %s", st.Build, st.Target)
 	case model.RolloutPaused:
