@@ -53,8 +53,10 @@ func (e *Engine) LiveBuild(ctx context.Context, track string) (model.Build, erro
 }
 
 // PointBuild moves the symlink of track's bin branch (first fast-forwarded
-// to [bin] remote's, as for Release) to build, in a commit of its own, if it names expect now (0: no check) — the bin traffic
-// driver's switch. The move is journaled (kind "bin", action "pointed") and
+// to [bin] remote's, as for Release) to build, in a commit of its own, if
+// it names expect now (0: no check) — the bin traffic driver's switch, and
+// the only way a build released into a track rolled out by that driver
+// becomes live. The move is journaled (kind "bin", action "pointed") and
 // pushed to [bin] remote with a lease when one is set; a failed push leaves
 // the local move in place and returns an error wrapping ErrPush. Pointing at
 // the build already live does nothing.
