@@ -17,6 +17,7 @@ demo: build
 ## test: every test (unit, git parity, servers, tmux end-to-end)
 test: build
 	$(GO) test -count=1 -timeout 40m $(PKGS)
+	$(GO) test -count=1 -race -run 'TestFetchWhileReading|TestBroker' ./engine
 
 test-short:
 	$(GO) test -short $(PKGS)

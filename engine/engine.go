@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/go-git/go-billy/v5"
 	"os"
 	"path/filepath"
 	"sync"
@@ -93,8 +94,15 @@ func Open(ctx context.Context, opts OpenOptions) (*Engine, error) {
 	}
 	if fs, ok := repo.Storer.(*filesystem.Storage); ok {
 		e.gitDir = fs.Filesystem().Root()
+		var tree billy.Filesystem
+		if wt, err := repo.Worktree(); err == nil {
+			tree = wt.Filesystem
+		}
+		if e.repo, err = git.Open(newSharedStore(fs), tree); err != nil {
+			return nil, fmt.Errorf("open %s: %w", dir, err)
+		}
 	}
-	if wt, err := repo.Worktree(); err == nil {
+	if wt, err := e.repo.Worktree(); err == nil {
 		e.root = wt.Filesystem.Root()
 	} else {
 		e.root = e.gitDir
