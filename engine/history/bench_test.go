@@ -57,7 +57,7 @@ func benchCompare(b *testing.B, warm bool) {
 func BenchmarkCompareCold(b *testing.B) { benchCompare(b, false) }
 func BenchmarkCompareWarm(b *testing.B) { benchCompare(b, true) }
 
-func BenchmarkXdiff(b *testing.B) {
+func BenchmarkDiffBody(b *testing.B) {
 	var x, y []byte
 	for i := 0; i < 2000; i++ {
 		x = append(x, fmt.Sprintf("line %d\n", i%97)...)
@@ -69,6 +69,6 @@ func BenchmarkXdiff(b *testing.B) {
 	}
 	b.SetBytes(int64(len(x) + len(y)))
 	for i := 0; i < b.N; i++ {
-		xdiff(x, y)
+		unifiedBody(splitLines(x), splitLines(y), 3, func(byte, []byte) {})
 	}
 }

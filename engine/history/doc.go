@@ -32,8 +32,13 @@
 // changed file (recursive, no rename detection) a SHA-1 over the names, mode
 // lines and the unified diff's lines (three lines of context, no hunk
 // headers, whitespace removed), summed with carry; binary files hash their
-// blob ids; merges have none. The line diff is a port of git's xdiff Myers
-// implementation (xdiff.go), because equally short diffs hash differently.
+// blob ids; merges have none. The line diff is merge.DiffClassic, the
+// project's own implementation of the classic Myers diff with the
+// heuristics git applies by default (no indent heuristic), because equally
+// short diffs hash differently; the hunks (three lines of context, changes
+// at most six unchanged lines apart joined) are emitted here from the
+// unified format's definition. All of it is original code, checked against
+// git's output rather than derived from git's source.
 // As git does, full patch-ids are computed only for commits whose
 // header-only ids (names and modes) collide with one of the other side.
 //

@@ -1,6 +1,7 @@
 package history
 
 import (
+	"bytes"
 	"crypto/sha1"
 	"fmt"
 	"hash"
@@ -11,6 +12,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
+
+	"github.com/switchyard/switchyard/engine/merge"
 )
 
 // PatchID is git's patch-id of a commit (the unstable flavour git cherry
@@ -101,7 +104,7 @@ func readTree(s storer.EncodedObjectStorer, id plumbing.Hash) ([]object.TreeEntr
 	}
 	var out []object.TreeEntry
 	for len(data) > 0 {
-		sp := indexByte(data, ' ')
+		sp := bytes.IndexByte(data, ' ')
 		if sp < 0 {
 			return nil, fmt.Errorf("tree %s: %w: bad entry", id, ErrCorrupt)
 		}
@@ -110,7 +113,7 @@ func readTree(s storer.EncodedObjectStorer, id plumbing.Hash) ([]object.TreeEntr
 			return nil, fmt.Errorf("tree %s: %w: %v", id, ErrCorrupt, err)
 		}
 		data = data[sp+1:]
-		nul := indexByte(data, 0)
+		nul := bytes.IndexByte(data, 0)
 		if nul < 0 || len(data) < nul+1+20 {
 			return nil, fmt.Errorf("tree %s: %w: bad entry", id, ErrCorrupt)
 		}
@@ -251,7 +254,7 @@ func isBinary(data []byte) bool {
 	if len(data) > firstFewBytes {
 		data = data[:firstFewBytes]
 	}
-	return indexByte(data, 0) >= 0
+	return bytes.IndexByte(data, 0) >= 0
 }
 
 // FullID computes git's patch-id from a commit's changed files.
@@ -290,8 +293,7 @@ func FullID(s storer.EncodedObjectStorer, files []filePair) (PatchID, error) {
 			h.Write([]byte("+++b/"))
 			h.Write(path)
 		}
-		f1, f2, script := xdiff(a, b)
-		emitUnified(f1, f2, script, 3, func(prefix byte, rec []byte) {
+		unifiedBody(splitLines(a), splitLines(b), 3, func(prefix byte, rec []byte) {
 			// The context prefix is a space, which git's whitespace
 			// removal drops with the rest.
 			line = line[:0]
@@ -304,4 +306,58 @@ func FullID(s storer.EncodedObjectStorer, files []filePair) (PatchID, error) {
 		addSum(&sum, h)
 	}
 	return sum, nil
+}
+
+// splitLines cuts data into lines that keep their trailing newline; the
+// last one may lack it.
+func splitLines(data []byte) [][]byte {
+	lines := make([][]byte, 0, bytes.Count(data, []byte{'\n'})+1)
+	for len(data) > 0 {
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 {
+			lines = append(lines, data)
+			break
+		}
+		lines = append(lines, data[:i+1:i+1])
+		data = data[i+1:]
+	}
+	return lines
+}
+
+// unifiedBody calls line for each line of the unified diff of a and b
+// without hunk headers, as patch-ids hash it: prefix is ' ' for context,
+// '-' for a line of a removed, '+' for a line of b added. The edits are
+// the classic diff's. Each hunk shows up to ctx unchanged lines before and
+// after its changes; changes separated by at most 2×ctx unchanged lines
+// share a hunk, which shows all of them. Unchanged lines are taken from b.
+func unifiedBody(a, b [][]byte, ctx int, line func(prefix byte, rec []byte)) {
+	edits := merge.DiffClassic(a, b)
+	for first := 0; first < len(edits); {
+		last := first
+		for last+1 < len(edits) && edits[last+1].A0-edits[last].A1 <= 2*ctx {
+			last++
+		}
+		for _, l := range b[max(edits[first].B0-ctx, 0):edits[first].B0] {
+			line(' ', l)
+		}
+		for k := first; k <= last; k++ {
+			e := edits[k]
+			if k > first {
+				for _, l := range b[edits[k-1].B1:e.B0] {
+					line(' ', l)
+				}
+			}
+			for _, l := range a[e.A0:e.A1] {
+				line('-', l)
+			}
+			for _, l := range b[e.B0:e.B1] {
+				line('+', l)
+			}
+		}
+		end := edits[last].B1
+		for _, l := range b[end:min(end+ctx, len(b))] {
+			line(' ', l)
+		}
+		first = last + 1
+	}
 }

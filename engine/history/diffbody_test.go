@@ -42,8 +42,7 @@ func gitDiffBody(t *testing.T, dir string, a, b []byte) []string {
 
 func ourDiffBody(a, b []byte) []string {
 	var body []string
-	f1, f2, script := xdiff(a, b)
-	emitUnified(f1, f2, script, 3, func(prefix byte, rec []byte) {
+	unifiedBody(splitLines(a), splitLines(b), 3, func(prefix byte, rec []byte) {
 		body = append(body, string(prefix)+strings.TrimSuffix(string(rec), "\n"))
 	})
 	return body
@@ -87,15 +86,16 @@ func mutate(rng *rand.Rand, text []byte, alphabet int) []byte {
 	return []byte(strings.Join(lines, ""))
 }
 
-// TestXdiffMatchesGit compares the port with git on random files made of a
-// few distinct lines, where equally short diffs abound and only git's exact
-// choices (record cleanup, compaction) give the same output.
-func TestXdiffMatchesGit(t *testing.T) {
+// TestDiffBodyMatchesGit compares the patch-id diff body with git's on
+// random files made of a few distinct lines, where equally short diffs
+// abound and only git's exact choices (discarded lines, cost cutoffs,
+// sliding) give the same output.
+func TestDiffBodyMatchesGit(t *testing.T) {
 	dir := t.TempDir()
 	rng := rand.New(rand.NewSource(1))
-	cases := 150
+	cases := 1500
 	if testing.Short() {
-		cases = 30
+		cases = 150
 	}
 	for i := 0; i < cases; i++ {
 		alphabet := []int{2, 3, 5, 20, 400}[i%5]
@@ -108,12 +108,12 @@ func TestXdiffMatchesGit(t *testing.T) {
 		want := gitDiffBody(t, dir, a, b)
 		got := ourDiffBody(a, b)
 		if strings.Join(got, "\n") != strings.Join(want, "\n") {
-			t.Fatalf("case %d: xdiff(%q, %q) =\n%s\nwant\n%s", i, a, b, strings.Join(got, "\n"), strings.Join(want, "\n"))
+			t.Fatalf("case %d: body(%q, %q) =\n%s\nwant\n%s", i, a, b, strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
 	}
 }
 
-func TestXdiffNoNewlineAtEnd(t *testing.T) {
+func TestDiffBodyNoNewlineAtEnd(t *testing.T) {
 	dir := t.TempDir()
 	for _, c := range [][2]string{
 		{"a", "a\n"},
@@ -124,7 +124,34 @@ func TestXdiffNoNewlineAtEnd(t *testing.T) {
 		want := gitDiffBody(t, dir, []byte(c[0]), []byte(c[1]))
 		got := ourDiffBody([]byte(c[0]), []byte(c[1]))
 		if strings.Join(got, "\n") != strings.Join(want, "\n") {
-			t.Errorf("xdiff(%q, %q) = %q; want %q", c[0], c[1], got, want)
+			t.Errorf("body(%q, %q) = %q; want %q", c[0], c[1], got, want)
+		}
+	}
+}
+
+// TestDiffBodyMatchesGitLarge compares large, heavily edited files, where
+// the classic diff's cost cutoffs and discarded-line heuristics decide.
+func TestDiffBodyMatchesGitLarge(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large diffs")
+	}
+	dir := t.TempDir()
+	rng := rand.New(rand.NewSource(5))
+	for i := 0; i < 40; i++ {
+		alphabet := []int{3, 30, 300, 3000}[i%4]
+		n := []int{1000, 3000, 6000}[rng.Intn(3)]
+		a := randomText(rng, n, alphabet)
+		b := a
+		for k := 0; k < 40; k++ {
+			b = mutate(rng, b, alphabet)
+		}
+		if i%3 == 0 {
+			b = randomText(rng, n, alphabet) // unrelated rewrite
+		}
+		want := gitDiffBody(t, dir, a, b)
+		got := ourDiffBody(a, b)
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("case %d (%d lines of %d kinds): body differs from git's", i, n, alphabet)
 		}
 	}
 }
