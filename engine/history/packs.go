@@ -1,116 +1,115 @@
 package history
 
 import (
+	"bufio"
 	"bytes"
+	"compress/zlib"
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
-	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
-	"github.com/go-git/go-billy/v5"
-	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/cache"
-	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
-	"github.com/go-git/go-git/v5/plumbing/format/packfile"
 	"github.com/go-git/go-git/v5/plumbing/storer"
 )
 
-// go-git's filesystem storage is not safe for concurrent use, so each
-// worker reads through its own; but each would decode every pack index and
-// build its offset-to-id map again (on git/git, 150 ms and 60 MB apiece).
-// The indexes are immutable once decoded and safe for concurrent reads, so
-// they are loaded once per History and shared; each worker opens its own
-// pack files over them. Objects the shared packs lack (loose objects,
-// alternates, packs written since) and any read that fails are served by
-// the worker's go-git storage, so a pack replaced by git gc costs speed,
-// never correctness.
+// Objects are read straight from the pack files. go-git's filesystem
+// storage is not safe for concurrent use, decodes every pack index into
+// maps (on git/git, 150 ms and 60 MB per worker), resolves each offset
+// delta through an offset-to-id map of the whole pack, and hashes every
+// object it reads. Here each pack's .idx file is read once per History and
+// searched in place; each worker reads objects at their offsets with
+// ReadAt over pack files shared by all and resolves deltas by offset; the
+// objects built are kept in a cache shared by the workers, since commits
+// next to each other share delta bases. Objects the packs
+// lack are read from loose object files; objects found in neither
+// (alternates, packs written since) and any read that fails are served by
+// the worker's go-git storage, so a pack replaced by
+// git gc costs speed, never correctness.
 
-type sharedPack struct {
-	name string // pack-<hash>.pack
-	idx  *fastIndex
+var errPackFormat = errors.New("unsupported pack data")
+
+// packIndex is a version 2 pack index, kept as read from its file.
+type packIndex struct {
+	fanout [256]uint32
+	names  []byte // sorted ids, 20 bytes each
+	off32  []byte // 4 bytes each; high bit set: index into off64
+	off64  []byte
 }
 
-// fastIndex is a pack index whose offset-to-id lookup (needed for every
-// offset delta) is a binary search over a sorted array of integers built on
-// first use, instead of go-git's map of every object (several times slower
-// to build on a large pack). Everything else is go-git's MemoryIndex; a pack
-// too large for the packed keys (16M objects, 1 TiB) uses go-git's map.
-type fastIndex struct {
-	*idxfile.MemoryIndex
-	once sync.Once
-	ids  []plumbing.Hash // in index order
-	keys []uint64        // offset<<24 | position in ids, sorted
-	err  error
-}
-
-func (x *fastIndex) build() {
-	idx := x.MemoryIndex
-	n, err := idx.Count()
+func readPackIndex(path string, packID []byte) (*packIndex, error) {
+	data, err := os.ReadFile(path)
 	if err != nil {
-		x.err = err
-		return
+		return nil, err
 	}
-	if n >= 1<<24 {
-		x.err = fmt.Errorf("pack of %d objects: too large for the shared index", n)
-		return
+	const head = 8 + 256*4
+	if len(data) < head+40 || string(data[:4]) != "\xfftOc" || binary.BigEndian.Uint32(data[4:8]) != 2 {
+		return nil, fmt.Errorf("%s: %w", path, errPackFormat)
 	}
-	x.ids = make([]plumbing.Hash, 0, n)
-	x.keys = make([]uint64, 0, n)
-	i := uint32(0)
-	for first, fan := range idx.Fanout {
-		k := idx.FanoutMapping[first]
-		for second := 0; i < fan; i, second = i+1, second+1 {
-			var id plumbing.Hash
-			copy(id[:], idx.Names[k][second*20:])
-			var off uint64
-			ofs := binary.BigEndian.Uint32(idx.Offset32[k][second*4:])
-			if ofs&(1<<31) != 0 {
-				o := 8 * uint64(ofs&^(1<<31))
-				if o+8 > uint64(len(idx.Offset64)) {
-					x.err = idxfile.ErrMalformedIdxFile
-					return
-				}
-				off = binary.BigEndian.Uint64(idx.Offset64[o:])
-			} else {
-				off = uint64(ofs)
+	x := &packIndex{}
+	for i := range x.fanout {
+		x.fanout[i] = binary.BigEndian.Uint32(data[8+4*i:])
+	}
+	n := int(x.fanout[255])
+	end := len(data) - 40
+	if head+n*28 > end || !bytes.Equal(data[end:end+20], packID) {
+		return nil, fmt.Errorf("%s: %w", path, errPackFormat)
+	}
+	x.names = data[head : head+n*20]
+	x.off32 = data[head+n*24 : head+n*28]
+	x.off64 = data[head+n*28 : end]
+	return x, nil
+}
+
+// find returns the offset of an object in the pack.
+func (x *packIndex) find(id plumbing.Hash) (int64, bool) {
+	lo := 0
+	if id[0] > 0 {
+		lo = int(x.fanout[id[0]-1])
+	}
+	hi := int(x.fanout[id[0]])
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		switch c := bytes.Compare(x.names[m*20:m*20+20], id[:]); {
+		case c == 0:
+			o := binary.BigEndian.Uint32(x.off32[m*4:])
+			if o&(1<<31) == 0 {
+				return int64(o), true
 			}
-			if off >= 1<<40 {
-				x.err = fmt.Errorf("pack offset %d: too large for the shared index", off)
-				return
+			k := 8 * int(o&^(1<<31))
+			if k+8 > len(x.off64) {
+				return 0, false
 			}
-			x.keys = append(x.keys, off<<24|uint64(len(x.ids)))
-			x.ids = append(x.ids, id)
+			return int64(binary.BigEndian.Uint64(x.off64[k:])), true
+		case c < 0:
+			lo = m + 1
+		default:
+			hi = m
 		}
 	}
-	slices.Sort(x.keys)
+	return 0, false
 }
 
-// FindHash returns the id of the object at offset o.
-func (x *fastIndex) FindHash(o int64) (plumbing.Hash, error) {
-	x.once.Do(x.build)
-	if x.err != nil {
-		return x.MemoryIndex.FindHash(o)
-	}
-	want := uint64(o) << 24
-	i, _ := slices.BinarySearch(x.keys, want)
-	if i == len(x.keys) || x.keys[i]>>24 != uint64(o) {
-		return plumbing.ZeroHash, plumbing.ErrObjectNotFound
-	}
-	return x.ids[x.keys[i]&(1<<24-1)], nil
+type sharedPack struct {
+	idx  *packIndex
+	file *os.File // read with ReadAt only, which is safe for concurrent use
+	size int64
 }
 
 type sharedPacks struct {
 	dir   string // objects/pack
 	once  sync.Once
 	packs []sharedPack
+	bases baseCache
 }
 
 func newSharedPacks(gitDir string) *sharedPacks {
-	return &sharedPacks{dir: filepath.Join(commonDir(gitDir), "objects", "pack")}
+	return &sharedPacks{dir: filepath.Join(commonDir(gitDir), "objects", "pack"), bases: baseCache{max: 48 << 20}}
 }
 
 // commonDir is where a git dir keeps what its worktrees share (objects,
@@ -128,82 +127,377 @@ func commonDir(gitDir string) string {
 	return common
 }
 
+// load opens the packs once. The files stay open for the life of the
+// process, as go-git's storage keeps its own.
 func (sp *sharedPacks) load() []sharedPack {
 	sp.once.Do(func() {
 		idxs, _ := filepath.Glob(filepath.Join(sp.dir, "pack-*.idx"))
 		for _, p := range idxs {
-			name := strings.TrimSuffix(filepath.Base(p), ".idx") + ".pack"
-			if _, err := os.Stat(filepath.Join(sp.dir, name)); err != nil {
-				continue
+			base := strings.TrimSuffix(p, ".idx")
+			want := plumbing.NewHash(strings.TrimPrefix(filepath.Base(base), "pack-"))
+			idx, err := readPackIndex(p, want[:])
+			if err != nil {
+				continue // go-git's own storage will read or report it
 			}
-			f, err := os.Open(p)
+			f, err := os.Open(base + ".pack")
 			if err != nil {
 				continue
 			}
-			idx := idxfile.NewMemoryIndex()
-			err = idxfile.NewDecoder(f).Decode(idx)
-			f.Close()
+			st, err := f.Stat()
 			if err != nil {
-				continue // go-git's own storage will report it
-			}
-			want := strings.TrimSuffix(strings.TrimPrefix(name, "pack-"), ".pack")
-			if wantH := plumbing.NewHash(want); !bytes.Equal(idx.PackfileChecksum[:], wantH[:]) {
+				f.Close()
 				continue
 			}
-			sp.packs = append(sp.packs, sharedPack{name: name, idx: &fastIndex{MemoryIndex: idx}})
+			sp.packs = append(sp.packs, sharedPack{idx: idx, file: f, size: st.Size()})
 		}
 	})
 	return sp.packs
 }
 
-// packStorer reads objects through the shared indexes, each with its own
-// open pack files, and falls back to a go-git storage. Like that storage,
-// it is for one goroutine at a time.
+// packStorer reads objects from the shared packs and falls back to a
+// go-git storage. Like that storage, it is for one goroutine at a time.
 type packStorer struct {
 	storer.EncodedObjectStorer // the fallback: loose objects, alternates, writes
 	shared                     *sharedPacks
-	fs                         billy.Filesystem
-	files                      []*packfile.Packfile
+	br                         *bufio.Reader
+	zr                         io.ReadCloser
 }
 
 func newPackStorer(shared *sharedPacks, fallback storer.EncodedObjectStorer) *packStorer {
-	return &packStorer{EncodedObjectStorer: fallback, shared: shared, fs: osfs.New(shared.dir)}
-}
-
-func (p *packStorer) pack(i int, sp sharedPack) (*packfile.Packfile, error) {
-	if p.files == nil {
-		p.files = make([]*packfile.Packfile, len(p.shared.packs))
-	}
-	if p.files[i] == nil {
-		f, err := p.fs.Open(sp.name)
-		if err != nil {
-			return nil, err
-		}
-		// No filesystem: objects come back in memory, not re-read lazily.
-		p.files[i] = packfile.NewPackfileWithCache(sp.idx, nil, f, cache.NewObjectLRU(32*cache.MiByte), 0)
-	}
-	return p.files[i], nil
+	return &packStorer{EncodedObjectStorer: fallback, shared: shared}
 }
 
 // EncodedObject reads an object from the shared packs, else from the
 // fallback storage.
 func (p *packStorer) EncodedObject(t plumbing.ObjectType, h plumbing.Hash) (plumbing.EncodedObject, error) {
-	for i, sp := range p.shared.load() {
-		if ok, _ := sp.idx.Contains(h); !ok {
-			continue
-		}
-		pf, err := p.pack(i, sp)
-		if err != nil {
-			break
-		}
-		o, err := pf.Get(h)
-		if err != nil {
-			break
-		}
-		if t != plumbing.AnyObject && o.Type() != t {
+	if ot, data, ok := p.read(h); ok {
+		if t != plumbing.AnyObject && ot != t {
 			return nil, plumbing.ErrObjectNotFound
 		}
-		return o, nil
+		return &packedObject{id: h, t: ot, data: data}, nil
 	}
 	return p.EncodedObjectStorer.EncodedObject(t, h)
+}
+
+// read returns an object's type and content when a shared pack has it and
+// it reads cleanly (and is not too big to hold in memory).
+func (p *packStorer) read(h plumbing.Hash) (plumbing.ObjectType, []byte, bool) {
+	packs := p.shared.load()
+	for i := range packs {
+		off, ok := packs[i].idx.find(h)
+		if !ok {
+			continue
+		}
+		t, data, err := p.readAt(i, off, 0)
+		return t, data, err == nil
+	}
+	t, data, err := p.readLoose(h)
+	return t, data, err == nil
+}
+
+// readLoose reads a loose object: a zlib stream of "<type> <size>\0" and
+// the content.
+func (p *packStorer) readLoose(h plumbing.Hash) (plumbing.ObjectType, []byte, error) {
+	hex := h.String()
+	f, err := os.Open(filepath.Join(filepath.Dir(p.shared.dir), hex[:2], hex[2:]))
+	if err != nil {
+		return 0, nil, err
+	}
+	defer f.Close()
+	if p.br == nil {
+		p.br = bufio.NewReaderSize(f, 4096)
+	} else {
+		p.br.Reset(f)
+	}
+	if err := p.resetZlib(); err != nil {
+		return 0, nil, err
+	}
+	var hdr [32]byte
+	n, err := io.ReadFull(p.zr, hdr[:])
+	if err != nil && err != io.ErrUnexpectedEOF {
+		return 0, nil, err
+	}
+	sp := bytes.IndexByte(hdr[:n], ' ')
+	nul := bytes.IndexByte(hdr[:n], 0)
+	if sp < 0 || nul < sp {
+		return 0, nil, errPackFormat
+	}
+	t, err := plumbing.ParseObjectType(string(hdr[:sp]))
+	if err != nil {
+		return 0, nil, err
+	}
+	size, err := strconv.ParseInt(string(hdr[sp+1:nul]), 10, 64)
+	if err != nil || size < 0 || size > bigFileThreshold {
+		return 0, nil, errPackFormat
+	}
+	data := make([]byte, size)
+	k := copy(data, hdr[nul+1:n])
+	if int64(k) < size {
+		if _, err := io.ReadFull(p.zr, data[k:]); err != nil {
+			return 0, nil, err
+		}
+	}
+	return t, data, nil
+}
+
+func (p *packStorer) resetZlib() error {
+	if p.zr == nil {
+		var err error
+		p.zr, err = zlib.NewReader(p.br)
+		return err
+	}
+	return p.zr.(zlib.Resetter).Reset(p.br, nil)
+}
+
+// maxDeltaDepth bounds delta chains (git writes at most 4095).
+const maxDeltaDepth = 10000
+
+// readAt reads the object at an offset of pack i, resolving deltas.
+func (p *packStorer) readAt(i int, off int64, depth int) (plumbing.ObjectType, []byte, error) {
+	if t, data, ok := p.shared.bases.get(i, off); ok {
+		return t, data, nil
+	}
+	if depth > maxDeltaDepth {
+		return 0, nil, errPackFormat
+	}
+	pk := &p.shared.packs[i]
+	var hdr [64]byte
+	n, err := pk.file.ReadAt(hdr[:], off)
+	if n == 0 {
+		if err == nil {
+			err = errPackFormat
+		}
+		return 0, nil, err
+	}
+	b := hdr[:n]
+	c := b[0]
+	t := plumbing.ObjectType(c >> 4 & 7)
+	size := int64(c & 15)
+	k := 1
+	for shift := 4; c&0x80 != 0; shift += 7 {
+		if k >= len(b) || shift > 56 {
+			return 0, nil, errPackFormat
+		}
+		c = b[k]
+		k++
+		size |= int64(c&0x7f) << shift
+	}
+	if size > bigFileThreshold {
+		return 0, nil, errPackFormat // left to the fallback, which streams
+	}
+	var t2 plumbing.ObjectType
+	var base []byte
+	switch t {
+	case plumbing.CommitObject, plumbing.TreeObject, plumbing.BlobObject, plumbing.TagObject:
+		data, err := p.inflate(pk, off+int64(k), size)
+		if err != nil {
+			return 0, nil, err
+		}
+		p.shared.bases.put(i, off, t, data)
+		return t, data, nil
+	case plumbing.OFSDeltaObject:
+		if k >= len(b) {
+			return 0, nil, errPackFormat
+		}
+		c = b[k]
+		k++
+		rel := int64(c & 0x7f)
+		for c&0x80 != 0 {
+			if k >= len(b) || rel > 1<<48 {
+				return 0, nil, errPackFormat
+			}
+			c = b[k]
+			k++
+			rel = (rel+1)<<7 | int64(c&0x7f)
+		}
+		if rel <= 0 || rel > off {
+			return 0, nil, errPackFormat
+		}
+		if t2, base, err = p.readAt(i, off-rel, depth+1); err != nil {
+			return 0, nil, err
+		}
+	case plumbing.REFDeltaObject:
+		if k+20 > len(b) {
+			return 0, nil, errPackFormat
+		}
+		var id plumbing.Hash
+		copy(id[:], b[k:k+20])
+		k += 20
+		boff, ok := pk.idx.find(id)
+		if !ok {
+			return 0, nil, errPackFormat // a thin pack: left to the fallback
+		}
+		if t2, base, err = p.readAt(i, boff, depth+1); err != nil {
+			return 0, nil, err
+		}
+	default:
+		return 0, nil, errPackFormat
+	}
+	delta, err := p.inflate(pk, off+int64(k), size)
+	if err != nil {
+		return 0, nil, err
+	}
+	data, err := applyDelta(base, delta)
+	if err != nil {
+		return 0, nil, err
+	}
+	p.shared.bases.put(i, off, t2, data)
+	return t2, data, nil
+}
+
+// inflate reads size bytes of the zlib stream at off.
+func (p *packStorer) inflate(pk *sharedPack, off, size int64) ([]byte, error) {
+	sr := io.NewSectionReader(pk.file, off, pk.size-off)
+	// A small object needs a small read; the buffer grows to 64 KiB.
+	bufSize := int(min(max(size/2+64, 512), 64<<10))
+	if p.br == nil || p.br.Size() < bufSize {
+		p.br = bufio.NewReaderSize(sr, bufSize)
+	} else {
+		p.br.Reset(sr)
+	}
+	if err := p.resetZlib(); err != nil {
+		return nil, err
+	}
+	data := make([]byte, size)
+	if _, err := io.ReadFull(p.zr, data); err != nil {
+		return nil, err
+	}
+	return data, nil
+}
+
+// applyDelta builds an object from its base and a git delta: the base's
+// size, the result's size, then copy (from the base) and insert (literal)
+// instructions.
+func applyDelta(base, delta []byte) ([]byte, error) {
+	varint := func() (int, bool) {
+		v, shift := 0, 0
+		for len(delta) > 0 && shift < 63 {
+			c := delta[0]
+			delta = delta[1:]
+			v |= int(c&0x7f) << shift
+			shift += 7
+			if c&0x80 == 0 {
+				return v, true
+			}
+		}
+		return 0, false
+	}
+	srcSize, ok1 := varint()
+	dstSize, ok2 := varint()
+	if !ok1 || !ok2 || srcSize != len(base) || dstSize > bigFileThreshold {
+		return nil, errPackFormat
+	}
+	out := make([]byte, 0, dstSize)
+	for len(delta) > 0 {
+		c := delta[0]
+		delta = delta[1:]
+		switch {
+		case c&0x80 != 0:
+			var off, n int
+			for bit := 0; bit < 7; bit++ {
+				if c&(1<<bit) == 0 {
+					continue
+				}
+				if len(delta) == 0 {
+					return nil, errPackFormat
+				}
+				if bit < 4 {
+					off |= int(delta[0]) << (8 * bit)
+				} else {
+					n |= int(delta[0]) << (8 * (bit - 4))
+				}
+				delta = delta[1:]
+			}
+			if n == 0 {
+				n = 0x10000
+			}
+			if off+n > len(base) || len(out)+n > dstSize {
+				return nil, errPackFormat
+			}
+			out = append(out, base[off:off+n]...)
+		case c != 0:
+			n := int(c)
+			if n > len(delta) || len(out)+n > dstSize {
+				return nil, errPackFormat
+			}
+			out = append(out, delta[:n]...)
+			delta = delta[n:]
+		default:
+			return nil, errPackFormat
+		}
+	}
+	if len(out) != dstSize {
+		return nil, errPackFormat
+	}
+	return out, nil
+}
+
+// baseCache keeps recently built objects by pack offset, up to max bytes,
+// evicting the oldest first; it is safe for concurrent use. Objects are
+// never modified once built, so they are handed out without copying.
+type baseCache struct {
+	mu        sync.Mutex
+	max, used int
+	m         map[baseKey]baseEntry
+	order     []baseKey
+}
+
+type baseKey struct {
+	pack int
+	off  int64
+}
+
+type baseEntry struct {
+	t    plumbing.ObjectType
+	data []byte
+}
+
+func (c *baseCache) get(pack int, off int64) (plumbing.ObjectType, []byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[baseKey{pack, off}]
+	return e.t, e.data, ok
+}
+
+func (c *baseCache) put(pack int, off int64, t plumbing.ObjectType, data []byte) {
+	if len(data) > c.max/4 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[baseKey]baseEntry{}
+	}
+	k := baseKey{pack, off}
+	if _, ok := c.m[k]; ok {
+		return
+	}
+	for c.used+len(data) > c.max && len(c.order) > 0 {
+		old := c.order[0]
+		c.order = c.order[1:]
+		c.used -= len(c.m[old].data)
+		delete(c.m, old)
+	}
+	c.m[k] = baseEntry{t, data}
+	c.order = append(c.order, k)
+	c.used += len(data)
+}
+
+// packedObject is an object read from a pack, its id known.
+type packedObject struct {
+	id   plumbing.Hash
+	t    plumbing.ObjectType
+	data []byte
+}
+
+func (o *packedObject) Hash() plumbing.Hash           { return o.id }
+func (o *packedObject) Type() plumbing.ObjectType     { return o.t }
+func (o *packedObject) SetType(t plumbing.ObjectType) { o.t = t }
+func (o *packedObject) Size() int64                   { return int64(len(o.data)) }
+func (o *packedObject) SetSize(int64)                 {}
+func (o *packedObject) Reader() (io.ReadCloser, error) {
+	return io.NopCloser(bytes.NewReader(o.data)), nil
+}
+func (o *packedObject) Writer() (io.WriteCloser, error) {
+	return nil, errors.New("packed objects are read-only")
 }

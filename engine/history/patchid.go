@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
-	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
 
 	"github.com/switchyard/switchyard/engine/merge"
@@ -39,97 +37,168 @@ type filePair struct {
 }
 
 // diffTrees lists the changed files between two trees recursively, without
-// rename detection (as git cherry), in git's tree order.
+// rename detection (as git cherry), in git's tree order. Entries are read
+// in place; only changed ones are copied out.
 func diffTrees(s storer.EncodedObjectStorer, a, b plumbing.Hash, base string, out []filePair) ([]filePair, error) {
 	if a == b {
 		return out, nil
 	}
-	var ea, eb []object.TreeEntry
+	var ta, tb treeIter
 	var err error
 	if !a.IsZero() {
-		if ea, err = readTree(s, a); err != nil {
-			return nil, err
+		if ta.data, err = readObject(s, plumbing.TreeObject, a); err != nil {
+			return nil, fmt.Errorf("read tree %s: %w", a, err)
 		}
+		ta.id = a
 	}
 	if !b.IsZero() {
-		if eb, err = readTree(s, b); err != nil {
-			return nil, err
+		if tb.data, err = readObject(s, plumbing.TreeObject, b); err != nil {
+			return nil, fmt.Errorf("read tree %s: %w", b, err)
 		}
+		tb.id = b
 	}
-	i, j := 0, 0
-	for i < len(ea) || j < len(eb) {
+	x, okx, err := ta.next()
+	if err != nil {
+		return nil, err
+	}
+	y, oky, err := tb.next()
+	if err != nil {
+		return nil, err
+	}
+	for okx || oky {
 		var c int
 		switch {
-		case i == len(ea):
+		case !okx:
 			c = 1
-		case j == len(eb):
+		case !oky:
 			c = -1
+		case bytes.Equal(x.raw, y.raw):
+			c = 2 // unchanged
 		default:
-			c = compareEntries(ea[i], eb[j])
+			c = compareNames(x, y)
 		}
-		switch {
-		case c < 0:
-			out, err = removeOrAdd(s, base, ea[i], true, out)
-			i++
-		case c > 0:
-			out, err = removeOrAdd(s, base, eb[j], false, out)
-			j++
-		default:
-			x, y := ea[i], eb[j]
-			i++
-			j++
-			if x.Hash == y.Hash && x.Mode == y.Mode {
-				continue
+		switch c {
+		case -1:
+			out, err = removeOrAdd(s, base, x, true, out)
+		case 1:
+			out, err = removeOrAdd(s, base, y, false, out)
+		case 0:
+			if x.mode == y.mode && bytes.Equal(x.hash, y.hash) {
+				break
 			}
-			if x.Mode == filemode.Dir {
-				out, err = diffTrees(s, x.Hash, y.Hash, base+x.Name+"/", out)
+			if x.mode == filemode.Dir {
+				out, err = diffTrees(s, hashOf(x.hash), hashOf(y.hash), base+string(x.name)+"/", out)
 			} else {
-				out = append(out, filePair{path: base + x.Name, oldMode: x.Mode, newMode: y.Mode, oldH: x.Hash, newH: y.Hash})
+				out = append(out, filePair{path: base + string(x.name), oldMode: x.mode, newMode: y.mode, oldH: hashOf(x.hash), newH: hashOf(y.hash)})
 			}
 		}
 		if err != nil {
 			return nil, err
 		}
+		if c != 1 {
+			if x, okx, err = ta.next(); err != nil {
+				return nil, err
+			}
+		}
+		if c != -1 {
+			if y, oky, err = tb.next(); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return out, nil
 }
 
-// readTree parses a tree object's entries. go-git's own decoder would also
-// hash the whole object again, which on large trees costs more than the
-// parse.
-func readTree(s storer.EncodedObjectStorer, id plumbing.Hash) ([]object.TreeEntry, error) {
-	data, err := readObject(s, plumbing.TreeObject, id)
-	if err != nil {
-		return nil, fmt.Errorf("read tree %s: %w", id, err)
-	}
-	var out []object.TreeEntry
-	for len(data) > 0 {
-		sp := bytes.IndexByte(data, ' ')
-		if sp < 0 {
-			return nil, fmt.Errorf("tree %s: %w: bad entry", id, ErrCorrupt)
-		}
-		mode, err := filemode.New(string(data[:sp]))
-		if err != nil {
-			return nil, fmt.Errorf("tree %s: %w: %v", id, ErrCorrupt, err)
-		}
-		data = data[sp+1:]
-		nul := bytes.IndexByte(data, 0)
-		if nul < 0 || len(data) < nul+1+20 {
-			return nil, fmt.Errorf("tree %s: %w: bad entry", id, ErrCorrupt)
-		}
-		e := object.TreeEntry{Name: string(data[:nul]), Mode: mode}
-		copy(e.Hash[:], data[nul+1:nul+21])
-		out = append(out, e)
-		data = data[nul+21:]
-	}
-	return out, nil
+// treeEntry is an entry of a tree object, pointing into the object.
+type treeEntry struct {
+	mode filemode.FileMode
+	name []byte
+	hash []byte // 20 bytes
+	raw  []byte // the whole entry
 }
 
-// readObject reads an object's content without hashing it again.
+// treeIter reads a tree object's entries: "<octal mode> <name>\0" and 20
+// bytes of id each.
+type treeIter struct {
+	id   plumbing.Hash
+	data []byte
+}
+
+func (t *treeIter) next() (treeEntry, bool, error) {
+	if len(t.data) == 0 {
+		return treeEntry{}, false, nil
+	}
+	bad := func() (treeEntry, bool, error) {
+		return treeEntry{}, false, fmt.Errorf("tree %s: %w: bad entry", t.id, ErrCorrupt)
+	}
+	d := t.data
+	sp := bytes.IndexByte(d, ' ')
+	if sp <= 0 || sp > 7 {
+		return bad()
+	}
+	var mode uint32
+	for _, c := range d[:sp] {
+		if c < '0' || c > '7' {
+			return bad()
+		}
+		mode = mode<<3 | uint32(c-'0')
+	}
+	nul := bytes.IndexByte(d[sp+1:], 0)
+	if nul < 0 || len(d) < sp+1+nul+1+20 {
+		return bad()
+	}
+	end := sp + 1 + nul + 1 + 20
+	e := treeEntry{mode: filemode.FileMode(mode), name: d[sp+1 : sp+1+nul], hash: d[end-20 : end], raw: d[:end]}
+	t.data = d[end:]
+	return e, true, nil
+}
+
+func hashOf(b []byte) plumbing.Hash {
+	var h plumbing.Hash
+	copy(h[:], b)
+	return h
+}
+
+// compareNames orders tree entries as git does: a directory sorts as if
+// its name ended in "/"; a file and a directory of the same name are
+// different entries.
+func compareNames(a, b treeEntry) int {
+	n := min(len(a.name), len(b.name))
+	if c := bytes.Compare(a.name[:n], b.name[:n]); c != 0 {
+		return c
+	}
+	at := func(e treeEntry, i int) int {
+		switch {
+		case i < len(e.name):
+			return int(e.name[i])
+		case i == len(e.name) && e.mode == filemode.Dir:
+			return '/'
+		}
+		return -1
+	}
+	for i := n; ; i++ {
+		ca, cb := at(a, i), at(b, i)
+		switch {
+		case ca < cb:
+			return -1
+		case ca > cb:
+			return 1
+		case ca == -1:
+			return 0
+		}
+	}
+}
+
+// readObject reads an object's content without hashing it again. The
+// content of a packed object is shared with the pack reader's cache: the
+// caller must not modify it.
 func readObject(s storer.EncodedObjectStorer, t plumbing.ObjectType, id plumbing.Hash) ([]byte, error) {
 	o, err := s.EncodedObject(t, id)
 	if err != nil {
 		return nil, err
+	}
+	if po, ok := o.(*packedObject); ok {
+		return po.data, nil
 	}
 	r, err := o.Reader()
 	if err != nil {
@@ -139,34 +208,20 @@ func readObject(s storer.EncodedObjectStorer, t plumbing.ObjectType, id plumbing
 	return io.ReadAll(r)
 }
 
-func removeOrAdd(s storer.EncodedObjectStorer, base string, e object.TreeEntry, removed bool, out []filePair) ([]filePair, error) {
-	if e.Mode == filemode.Dir {
+func removeOrAdd(s storer.EncodedObjectStorer, base string, e treeEntry, removed bool, out []filePair) ([]filePair, error) {
+	if e.mode == filemode.Dir {
 		if removed {
-			return diffTrees(s, e.Hash, plumbing.ZeroHash, base+e.Name+"/", out)
+			return diffTrees(s, hashOf(e.hash), plumbing.ZeroHash, base+string(e.name)+"/", out)
 		}
-		return diffTrees(s, plumbing.ZeroHash, e.Hash, base+e.Name+"/", out)
+		return diffTrees(s, plumbing.ZeroHash, hashOf(e.hash), base+string(e.name)+"/", out)
 	}
-	p := filePair{path: base + e.Name}
+	p := filePair{path: base + string(e.name)}
 	if removed {
-		p.oldMode, p.oldH = e.Mode, e.Hash
+		p.oldMode, p.oldH = e.mode, hashOf(e.hash)
 	} else {
-		p.newMode, p.newH = e.Mode, e.Hash
+		p.newMode, p.newH = e.mode, hashOf(e.hash)
 	}
 	return append(out, p), nil
-}
-
-// compareEntries orders tree entries as git does: a directory sorts as if
-// its name ended in "/"; a file and a directory of the same name are
-// different entries.
-func compareEntries(a, b object.TreeEntry) int {
-	an, bn := a.Name, b.Name
-	if a.Mode == filemode.Dir {
-		an += "/"
-	}
-	if b.Mode == filemode.Dir {
-		bn += "/"
-	}
-	return strings.Compare(an, bn)
 }
 
 // removeSpace drops the bytes git's isspace matches: space, \t, \n, \r
@@ -237,6 +292,9 @@ func blobData(s storer.EncodedObjectStorer, mode filemode.FileMode, id plumbing.
 	}
 	if o.Size() > bigFileThreshold {
 		return nil, true, nil
+	}
+	if po, ok := o.(*packedObject); ok {
+		return po.data, false, nil // shared: read only
 	}
 	r, err := o.Reader()
 	if err != nil {
