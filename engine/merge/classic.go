@@ -8,7 +8,7 @@ package merge
 // changes slid as Diff slides it. It applies no indent heuristic. The edits
 // turn a into b, in order.
 func DiffClassic(a, b [][]byte) []Edit {
-	var in interner
+	in := interner{ids: make(map[string]int, len(a))}
 	ia, ib := in.lines(a), in.lines(b)
 	ca, cb := make([]bool, len(ia)+1), make([]bool, len(ib)+1)
 	myersRegion(ia, ib, ca, cb, 0, len(ia), 0, len(ib))
