@@ -5,10 +5,10 @@
 #
 #   scripts/bench-pending.sh [REPO]        (or SWITCHYARD_BENCH_REPO=REPO)
 #
-# REPO is any git directory with a long history (default: the git/git
-# mirror at /work/.mirror/git+git/repo). Nothing is written to it: the
-# script copies its packs into a scratch repository in a temporary folder,
-# builds the scenario there and removes it on exit.
+# REPO (required) is any git directory with a long history, such as a
+# clone of git/git. Nothing is written to it: the script copies its packs
+# into a scratch repository in a temporary folder, builds the scenario there
+# and removes it on exit.
 #
 # Scenario: dev = the repository's HEAD; prod = the first-parent commit of
 # dev from WEEKS weeks earlier (default 4) plus PICKS non-merge commits of
@@ -18,7 +18,8 @@
 # `git commit-graph write --reachable`. KEEP=1 keeps the scratch folder.
 set -euo pipefail
 
-REPO=${1:-${SWITCHYARD_BENCH_REPO:-/work/.mirror/git+git/repo}}
+REPO=${1:-${SWITCHYARD_BENCH_REPO:-}}
+[ -n "$REPO" ] || { echo "usage: scripts/bench-pending.sh REPO (or SWITCHYARD_BENCH_REPO=REPO)" >&2; exit 2; }
 WEEKS=${WEEKS:-4}
 PICKS=${PICKS:-36}
 RUNS=${RUNS:-5}
