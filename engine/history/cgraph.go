@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"os"
-	"path/filepath"
-	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
 )
@@ -79,25 +76,18 @@ func parseCGLayer(data []byte, base uint32) (cgLayer, error) {
 
 // openCGraph reads gitDir's commit-graph; nil when there is none.
 func openCGraph(gitDir string) (*cgraph, error) {
-	info := filepath.Join(commonDir(gitDir), "objects", "info")
-	if data, err := os.ReadFile(filepath.Join(info, "commit-graph")); err == nil {
-		l, err := parseCGLayer(data, 0)
-		if err != nil {
-			return nil, err
-		}
-		return &cgraph{layers: []cgLayer{l}}, nil
+	layers, err := readCommitGraph(gitDir)
+	if err != nil || layers == nil {
+		return nil, err
 	}
-	chain, err := os.ReadFile(filepath.Join(info, "commit-graphs", "commit-graph-chain"))
-	if err != nil {
-		return nil, nil
-	}
+	return parseCGraph(layers)
+}
+
+// parseCGraph reads the layers of a commit-graph, base first.
+func parseCGraph(layers [][]byte) (*cgraph, error) {
 	g := &cgraph{}
 	base := uint32(0)
-	for _, h := range strings.Fields(string(chain)) {
-		data, err := os.ReadFile(filepath.Join(info, "commit-graphs", "graph-"+h+".graph"))
-		if err != nil {
-			return nil, err
-		}
+	for _, data := range layers {
 		l, err := parseCGLayer(data, base)
 		if err != nil {
 			return nil, err

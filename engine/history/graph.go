@@ -1,7 +1,6 @@
 package history
 
 import (
-	"bufio"
 	"bytes"
 	"container/heap"
 	"context"
@@ -56,6 +55,7 @@ type Graph struct {
 	cg      *cgraph                    // the same, read directly; nil when unsupported
 	nodes   map[plumbing.Hash]*Node
 	shallow map[plumbing.Hash]bool
+	parked  parkedWalks
 }
 
 // NewGraph opens the commit-graph of gitDir (a single file or a chain) when
@@ -67,15 +67,17 @@ func NewGraph(open OpenFunc, gitDir string) (*Graph, error) {
 	if gitDir == "" {
 		return g, nil
 	}
-	idx, err := openCommitGraph(gitDir)
+	layers, err := readCommitGraph(gitDir)
+	if err == nil && layers != nil {
+		g.idx, err = openCommitGraph(layers)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read commit-graph of %s: %w (remove it or run git commit-graph write --reachable)", gitDir, err)
 	}
-	g.idx = idx
-	if idx != nil {
+	if g.idx != nil {
 		// The direct reader is only an accelerator: any format it does
 		// not know leaves go-git's reader in charge.
-		if cg, err := openCGraph(gitDir); err == nil {
+		if cg, err := parseCGraph(layers); err == nil {
 			g.cg = cg
 		}
 	}
@@ -94,49 +96,49 @@ type memFile struct{ *bytes.Reader }
 
 func (memFile) Close() error { return nil }
 
-func readMem(path string) (cgv2.ReaderAtCloser, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
+// readCommitGraph reads the commit-graph's files into memory, base layer
+// first: the single file, or the layers of a chain; nil when there is none.
+func readCommitGraph(gitDir string) ([][]byte, error) {
+	info := filepath.Join(commonDir(gitDir), "objects", "info")
+	data, err := os.ReadFile(filepath.Join(info, "commit-graph"))
+	if err == nil {
+		return [][]byte{data}, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	}
-	return memFile{bytes.NewReader(data)}, nil
-}
-
-func openCommitGraph(gitDir string) (cgv2.Index, error) {
-	info := filepath.Join(commonDir(gitDir), "objects", "info")
-	single := filepath.Join(info, "commit-graph")
-	if _, err := os.Stat(single); err == nil {
-		f, err := readMem(single)
-		if err != nil {
-			return nil, err
-		}
-		return cgv2.OpenFileIndex(f)
-	}
-	chainPath := filepath.Join(info, "commit-graphs", "commit-graph-chain")
-	cf, err := os.Open(chainPath)
+	chain, err := os.ReadFile(filepath.Join(info, "commit-graphs", "commit-graph-chain"))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	defer cf.Close()
-	var idx cgv2.Index
-	sc := bufio.NewScanner(cf)
-	for sc.Scan() {
-		h := strings.TrimSpace(sc.Text())
-		if h == "" {
-			continue
-		}
-		f, err := readMem(filepath.Join(info, "commit-graphs", "graph-"+h+".graph"))
+	var layers [][]byte
+	for _, h := range strings.Fields(string(chain)) {
+		data, err := os.ReadFile(filepath.Join(info, "commit-graphs", "graph-"+h+".graph"))
 		if err != nil {
 			return nil, err
 		}
-		if idx, err = cgv2.OpenFileIndexWithParent(f, idx); err != nil {
+		layers = append(layers, data)
+	}
+	if layers == nil {
+		return nil, nil
+	}
+	return layers, nil
+}
+
+// openCommitGraph opens go-git's reader over the layers readCommitGraph
+// read.
+func openCommitGraph(layers [][]byte) (cgv2.Index, error) {
+	var idx cgv2.Index
+	for _, data := range layers {
+		var err error
+		if idx, err = cgv2.OpenFileIndexWithParent(memFile{bytes.NewReader(data)}, idx); err != nil {
 			return nil, err
 		}
 	}
-	return idx, sc.Err()
+	return idx, nil
 }
 
 // Node returns the node of commit id.
