@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -130,17 +131,53 @@ type LogOptions struct {
 
 // LogPage is one page of history.
 type LogPage struct {
-	// Commits are children before parents, newest first, with Parents set,
-	// the order git log --graph draws with generation numbers.
+	// Commits are in the order git log --graph shows them (topological:
+	// children before parents, each line of descent kept together), with
+	// Parents set.
 	Commits []model.Commit
 	// Next continues the walk; empty at the root of history.
 	Next string
 }
 
-const cursorPrefix = "v1:"
+// A cursor names the walk's tips and how many commits it has listed:
+// "v2:<listed>:<tip>,<tip>…". The engine keeps the paused walk under it, so
+// the next page usually continues without walking again; a cursor the
+// engine no longer holds walks again from the tips.
+const cursorPrefix = "v2:"
 
-// Log lists history lazily for the graph view: a page reads only the
-// commits it shows and the frontier after them.
+func makeCursor(listed int, tips []plumbing.Hash) string {
+	ss := make([]string, len(tips))
+	for i, t := range tips {
+		ss[i] = t.String()
+	}
+	return cursorPrefix + strconv.Itoa(listed) + ":" + strings.Join(ss, ",")
+}
+
+func parseCursor(c string) (int, []plumbing.Hash, error) {
+	rest, ok := strings.CutPrefix(c, cursorPrefix)
+	if !ok {
+		return 0, nil, ErrBadCursor
+	}
+	ns, rest, ok := strings.Cut(rest, ":")
+	listed, err := strconv.Atoi(ns)
+	if !ok || err != nil || listed < 0 {
+		return 0, nil, ErrBadCursor
+	}
+	var tips []plumbing.Hash
+	for _, s := range strings.Split(rest, ",") {
+		if len(s) != 40 || !plumbing.IsHash(s) {
+			return 0, nil, ErrBadCursor
+		}
+		tips = append(tips, plumbing.NewHash(s))
+	}
+	return listed, tips, nil
+}
+
+// Log lists history lazily for the graph view, in git log --graph's
+// order. With a commit-graph a page reads the commit-graph down to the
+// lowest generation it reaches and the commits it shows, never the whole
+// history; without one the walk goes by commit date (see
+// history.TopoWalk).
 func (e *Engine) Log(ctx context.Context, opts LogOptions) (*LogPage, error) {
 	h, err := e.History()
 	if err != nil {
@@ -150,17 +187,22 @@ func (e *Engine) Log(ctx context.Context, opts LogOptions) (*LogPage, error) {
 	if limit <= 0 {
 		limit = 200
 	}
+	g := h.Graph()
+	var w *history.TopoWalk
 	var tips []plumbing.Hash
 	if opts.Cursor != "" {
-		rest, ok := strings.CutPrefix(opts.Cursor, cursorPrefix)
-		if !ok {
-			return nil, ErrBadCursor
+		listed, ts, err := parseCursor(opts.Cursor)
+		if err != nil {
+			return nil, err
 		}
-		for _, s := range strings.Split(rest, ",") {
-			if len(s) != 40 || !plumbing.IsHash(s) {
-				return nil, ErrBadCursor
+		tips = ts
+		if w = g.Resume(opts.Cursor); w == nil {
+			if w, err = g.Topo(ctx, tips); err != nil {
+				return nil, err
 			}
-			tips = append(tips, plumbing.NewHash(s))
+			if err := w.Skip(ctx, listed); err != nil {
+				return nil, err
+			}
 		}
 	} else {
 		names := opts.Tracks
@@ -170,42 +212,89 @@ func (e *Engine) Log(ctx context.Context, opts LogOptions) (*LogPage, error) {
 			}
 		}
 		for _, n := range names {
-			if t, err := e.flow.Track(n); err == nil {
-				id, err := e.headID(ctx, t)
-				if err != nil {
-					return nil, err
-				}
-				tips = append(tips, id)
-				continue
-			}
-			id, err := e.repo.ResolveRevision(plumbing.Revision(n))
+			id, err := e.logTip(ctx, n)
 			if err != nil {
-				return nil, fmt.Errorf("log: %q is neither a track nor a revision: %w", model.InertLine(n), err)
+				return nil, err
 			}
-			tips = append(tips, *id)
+			tips = append(tips, id)
+		}
+		if w, err = g.Topo(ctx, tips); err != nil {
+			return nil, err
 		}
 	}
-	nodes, frontier, err := h.Graph().Walk(ctx, tips, limit)
+	ids, err := w.Next(ctx, limit)
 	if err != nil {
 		return nil, err
+	}
+	nodes := make([]*history.Node, len(ids))
+	for i, id := range ids {
+		nodes[i] = &history.Node{ID: id}
 	}
 	cs, err := h.Commits(ctx, nodes)
 	if err != nil {
 		return nil, err
 	}
-	page := &LogPage{Commits: make([]model.Commit, 0, len(nodes))}
+	page := &LogPage{Commits: make([]model.Commit, 0, len(cs))}
 	for _, c := range cs {
 		page.Commits = append(page.Commits, e.commit(c))
 	}
 	if err := h.Flush(); err != nil {
 		return nil, err
 	}
-	if len(frontier) > 0 {
-		ss := make([]string, len(frontier))
-		for i, f := range frontier {
-			ss[i] = f.String()
-		}
-		page.Next = cursorPrefix + strings.Join(ss, ",")
+	if !w.Done() {
+		page.Next = makeCursor(w.Listed(), tips)
+		g.Park(page.Next, w)
 	}
 	return page, nil
+}
+
+// logTip resolves a track name or a revision to a commit. A branch, tag
+// or remote ref (git's rules for a short name) or a full id the
+// commit-graph knows is read without go-git's revision parser, which reads
+// the commit through go-git's object store (decoding every pack index on a
+// first call); anything else goes through it.
+func (e *Engine) logTip(ctx context.Context, name string) (plumbing.Hash, error) {
+	if t, err := e.flow.Track(name); err == nil {
+		return e.headID(ctx, t)
+	}
+	if h, err := e.History(); err == nil && name != "" && !strings.ContainsAny(name, "~^@:{}*?[\\ ") {
+		isCommit := func(id plumbing.Hash) bool {
+			_, err := h.Graph().Node(id)
+			return err == nil
+		}
+		if len(name) == 40 && plumbing.IsHash(name) {
+			if id := plumbing.NewHash(name); isCommit(id) {
+				return id, nil
+			}
+		} else if !isHexPrefix(name) {
+			for _, rule := range plumbing.RefRevParseRules {
+				ref, err := e.repo.Reference(plumbing.ReferenceName(fmt.Sprintf(rule, name)), true)
+				if err != nil {
+					continue
+				}
+				if isCommit(ref.Hash()) {
+					return ref.Hash(), nil
+				}
+				break
+			}
+		}
+	}
+	id, err := e.repo.ResolveRevision(plumbing.Revision(name))
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("log: %q is neither a track nor a revision: %w", model.InertLine(name), err)
+	}
+	return *id, nil
+}
+
+// isHexPrefix: git would try s as an abbreviated commit id first.
+func isHexPrefix(s string) bool {
+	if len(s) < 4 || len(s) > 40 {
+		return false
+	}
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }
