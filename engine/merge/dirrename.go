@@ -256,12 +256,22 @@ func (m *treeMerge) applyDirRenames(dirRen [3]map[string]string, pairs *[3]map[s
 			if !found {
 				continue
 			}
+			if _, ok := dirRen[other][ren[best]]; ok {
+				// The new directory is one the other side renamed
+				// away: git leaves the path alone (with a warning).
+				continue
+			}
 			np := ren[best] + p[len(best):]
 			if ren[best] == "" {
 				np = p[len(best)+1:]
 			}
 			moves[p] = np
 			wanted[np]++
+		}
+		if len(moves) > 0 {
+			if err := m.exactSources(other, moves, pairs); err != nil {
+				return err
+			}
 		}
 		srcOf := map[string]string{}
 		for src, dst := range pairs[other] {
@@ -322,4 +332,78 @@ func (m *treeMerge) implicitConflict(np string) {
 		}
 	}
 	m.extra = append(m.extra, Conflict{Path: np, Kind: KindImplicitDirRename})
+}
+
+// exactSources finds, for the paths side added that a directory rename
+// moves, the files side deleted with the same contents: git pairs exact
+// renames whatever the other side did to the source, and a moved rename
+// keeps the source's stages. Such sources may lie in directories side
+// removed, not read yet; like git, files side deleted from a directory
+// only it changed are not looked at.
+func (m *treeMerge) exactSources(side int, moves map[string]string, pairs *[3]map[string]string) error {
+	var keep []deferral
+	removed := m.removed
+	m.removed = nil
+	for _, d := range removed {
+		if d.side != side {
+			keep = append(keep, d)
+			continue
+		}
+		m.expand[side] = true
+		err := m.walkDir(d.path, d.trees)
+		m.expand[side] = false
+		if err != nil {
+			return err
+		}
+	}
+	m.removed = append(keep, m.removed...)
+
+	if pairs[side] == nil {
+		// Git looks for no renames at all on a side without a file
+		// whose rename matters.
+		return nil
+	}
+	targets := map[string]bool{}
+	for _, dst := range pairs[side] {
+		targets[dst] = true
+	}
+	bySrc := map[plumbing.Hash][]string{}
+	for p, t := range m.files {
+		b := t.e[sBase]
+		if b.Absent() || !t.e[side].Absent() || t.hidden || fileKind(b.Mode) == 3 || b.Hash == emptyBlob {
+			continue
+		}
+		if _, ok := pairs[side][p]; ok {
+			continue
+		}
+		bySrc[b.Hash] = append(bySrc[b.Hash], p)
+	}
+	ps := make([]string, 0, len(moves))
+	for p := range moves {
+		ps = append(ps, p)
+	}
+	sort.Strings(ps)
+	used := map[string]bool{}
+	for _, p := range ps {
+		t := m.files[p]
+		if t == nil || targets[p] || !t.e[sBase].Absent() || !t.e[3-side].Absent() {
+			continue
+		}
+		cands := bySrc[t.e[side].Hash]
+		sort.Strings(cands)
+		best := ""
+		for _, s := range cands {
+			if used[s] || fileKind(m.files[s].e[sBase].Mode) != fileKind(t.e[side].Mode) {
+				continue
+			}
+			if best == "" || (path.Base(s) == path.Base(p) && path.Base(best) != path.Base(p)) {
+				best = s
+			}
+		}
+		if best != "" {
+			used[best] = true
+			pairs[side][best] = p
+		}
+	}
+	return nil
 }

@@ -36,6 +36,19 @@ func (m *treeMerge) renames() error {
 		if err := m.expandSide(side, nil); err != nil {
 			return err
 		}
+		if len(cands) > 0 && len(m.sameAdds) > 0 {
+			// Files both sides added alike may be this side's renames.
+			same := m.sameAdds
+			m.sameAdds = nil
+			m.expandSame = true
+			for _, d := range same {
+				if err := m.walkDir(d.path, d.trees); err != nil {
+					m.expandSame = false
+					return err
+				}
+			}
+			m.expandSame = false
+		}
 		if len(cands) > 0 {
 			// Every file of a removed directory tells where it went.
 			var keep []deferral
@@ -89,7 +102,8 @@ func (m *treeMerge) renames() error {
 // dirs, when dirs is not nil) so that their files become records.
 func (m *treeMerge) expandSide(side int, dirs map[string]bool) error {
 	m.expand[side] = true
-	defer func() { m.expand[side] = false }()
+	m.hiding = true
+	defer func() { m.expand[side], m.hiding = false, false }()
 	var keep []deferral
 	defers := m.defers
 	m.defers = nil

@@ -113,6 +113,9 @@ type tri struct {
 	moved bool
 	// markerSize overrides the conflict markers' length when not zero.
 	markerSize int
+	// hidden marks a record read only to look for renames, in a subtree
+	// one side changed and git resolves without looking inside.
+	hidden bool
 }
 
 // item is a settled entry of the result tree: a file, or a whole subtree
@@ -145,8 +148,13 @@ type treeMerge struct {
 	// the base (side is the deleting side); they are only read for
 	// directory rename detection.
 	removed []deferral
-	dirs    map[string]bool // "side\x00path" → the directory exists
-	extra   []Conflict      // conflicts that are not about one file
+	// sameAdds lists subtrees both sides added alike; expandSame has
+	// them walked.
+	sameAdds   []deferral
+	expandSame bool
+	hiding     bool            // new records are hidden
+	dirs       map[string]bool // "side\x00path" → the directory exists
+	extra      []Conflict      // conflicts that are not about one file
 }
 
 // Trees merges three trees (hashes of tree objects; a zero hash is the
@@ -168,6 +176,9 @@ func Trees(ctx context.Context, s storer.EncodedObjectStorer, base, ours, theirs
 	}
 	for _, d := range m.defers {
 		m.items = append(m.items, item{path: d.path, mode: filemode.Dir, hash: d.trees[d.side]})
+	}
+	for _, d := range m.sameAdds {
+		m.items = append(m.items, item{path: d.path, mode: filemode.Dir, hash: d.trees[sOurs]})
 	}
 	conflicts, err := m.resolve()
 	if err != nil {
@@ -209,8 +220,12 @@ func (m *treeMerge) walkDir(p string, d [3]plumbing.Hash) error {
 		}
 		return nil
 	case d[1] == d[2] && d[0].IsZero():
-		m.items = append(m.items, item{p, filemode.Dir, d[1]})
-		return nil
+		if !m.expandSame {
+			// Settled, unless its files count as renames for a
+			// directory rename.
+			m.sameAdds = append(m.sameAdds, deferral{p, sOurs, d})
+			return nil
+		}
 	case d[1] == d[2]:
 		// Both sides changed the directory alike; walk it anyway, since
 		// files deleted on both sides may be sources of renames.
@@ -281,7 +296,7 @@ func (m *treeMerge) walkDir(p string, d [3]plumbing.Hash) error {
 			if f[0].same(f[1]) && f[1].same(f[2]) {
 				m.items = append(m.items, item{full, f[0].Mode, f[0].Hash})
 			} else {
-				m.files[full] = &tri{e: f, names: [3]string{full, full, full}}
+				m.files[full] = &tri{e: f, names: [3]string{full, full, full}, hidden: m.hiding}
 			}
 		}
 		if hasDir {
