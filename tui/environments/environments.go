@@ -229,9 +229,26 @@ func (m *Model) slot(s model.Slot) string {
 	}
 	out += m.st.Health(s.Health).Render(graph.Fit(health, 9))
 	if s.Nodes > 0 {
-		out += m.st.Muted.Render(fmt.Sprintf(" %d/%d", s.NodesOnBuild, s.Nodes))
+		nodes := fmt.Sprintf(" %d/%d", s.NodesOnBuild, s.Nodes)
+		if m.width < 48 {
+			nodes = " " + count(s.NodesOnBuild) + "/" + count(s.Nodes)
+		}
+		out += m.st.Muted.Render(nodes)
 	}
 	return out
+}
+
+// count writes a node count short: 950, 1k, 1.2k, 100k.
+func count(n int) string {
+	switch {
+	case n < 1000:
+		return fmt.Sprint(n)
+	case n < 10000 && n%1000 != 0:
+		return fmt.Sprintf("%.1fk", float64(n)/1000)
+	case n < 1000000:
+		return fmt.Sprintf("%dk", n/1000)
+	}
+	return fmt.Sprintf("%.1fM", float64(n)/1e6)
 }
 
 // bar draws a traffic share as a gauge of w cells.

@@ -35,3 +35,27 @@ func TestPane(t *testing.T) {
 		t.Errorf("click on the second environment selected %q", m.Selected())
 	}
 }
+
+func TestCount(t *testing.T) {
+	for _, tc := range []struct {
+		n    int
+		want string
+	}{{0, "0"}, {950, "950"}, {1000, "1k"}, {1200, "1.2k"}, {99871, "99k"}, {100000, "100k"}, {2500000, "2.5M"}} {
+		if got := count(tc.n); got != tc.want {
+			t.Errorf("count(%d) = %q; want %q", tc.n, got, tc.want)
+		}
+	}
+}
+
+// TestNarrowSlotFits: in a pane too narrow for full node counts, a slot's
+// line still ends with its adoption, shortened.
+func TestNarrowSlotFits(t *testing.T) {
+	m := New(theme.New(false, false), theme.DefaultKeyMap())
+	m.SetSize(44, 3)
+	m.SetEnvironments([]model.Environment{{Name: "production", Track: "prod",
+		Blue: model.Slot{Color: model.Blue, Build: 4, State: model.SlotLive, Health: model.HealthHealthy, Weight: 100, Nodes: 1000, NodesOnBuild: 1000}}}, "")
+	line := strings.Split(ansi.Strip(m.View()), "\n")[1]
+	if !strings.HasSuffix(strings.TrimRight(line, " "), "healthy   1k/1k") {
+		t.Errorf("narrow slot line %q; want it to end with the short adoption", line)
+	}
+}

@@ -226,13 +226,15 @@ func (m *Model) View() string {
 	w := m.width
 	ageW, targetW, checkW, kindW := 4, 8, 9, 6
 	wide := w >= 60
+	to := "→ track"
 	if !wide {
-		targetW, checkW = 6, 8
+		targetW = 6
+		to = "→ to"
 	}
 	subjW := w - (kindW + 1 + 7 + 1 + 1 + ageW + 1 + targetW + 1 + checkW)
 	lines := make([]string, 0, m.height)
 	header := graph.Fit("kind", kindW) + " " + graph.Fit("commit", 7) + " " + graph.Fit("subject", max(subjW, 0)) + " " +
-		leftPad("age", ageW) + " " + graph.Fit("→ track", targetW) + " " + graph.Fit("applies", checkW)
+		leftPad("age", ageW) + " " + graph.Fit(to, targetW) + " " + graph.Fit("applies", checkW)
 	lines = append(lines, m.st.Muted.Render(graph.Fit(header, w)))
 	if len(m.shown) == 0 {
 		msg := "nothing waits to be promoted"
