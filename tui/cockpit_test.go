@@ -64,6 +64,9 @@ func open(t *testing.T, flow string, w, h int) *Model {
 	}
 	m := New(e, Options{Now: clock, NoColor: true, NoEvents: true})
 	t.Cleanup(m.Close)
+	// The sandbox is in a new temporary folder each run: the goldens name
+	// the repos by fixed paths.
+	m.srcPath, m.binPath = "/home/rm/sb/src", "/home/rm/sb/bin"
 	send(t, m, tea.WindowSizeMsg{Width: w, Height: h})
 	run(t, m, m.Init())
 	// Slots come from live health probes and the demo's simulated fleets,

@@ -8,6 +8,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -82,7 +83,9 @@ type Model struct {
 	dark  bool
 	flow  model.Flow
 	title string
-	bin   string // the bin repo's folder name, "" when none
+	// srcPath and binPath are the source and bin repos' folders ("" when
+	// there is no bin repo), for the header.
+	srcPath, binPath string
 
 	width, height int
 	screen        screen
@@ -114,8 +117,8 @@ type Model struct {
 
 	// Request ids: answers to older requests are dropped.
 	seq struct {
-		status, pending, envs, lead, session, check, reload, envSettle, builds int
-		logs                                                                   map[string]int
+		status, pending, envs, lead, session, check, reload, envSettle, builds, release int
+		logs                                                                            map[string]int
 	}
 	cursors   map[string]string // next page cursor per track
 	checking  []pending.Item    // dry runs still to do, in order
@@ -134,6 +137,11 @@ type Model struct {
 	// carrying waits for them.
 	pendingStale bool
 
+	// build is the build cut last from the cockpit; showLog shows its log
+	// panel over the panes.
+	build   *buildRun
+	showLog bool
+
 	// Status line.
 	note    string
 	noteErr bool
@@ -149,8 +157,9 @@ func New(e *engine.Engine, opts Options) *Model {
 	m.st = theme.New(m.dark, !opts.NoColor)
 	m.flow = e.Flow()
 	m.title = filepath.Base(e.Root())
-	if b := e.Config().BinPath(); b != "" {
-		m.bin = filepath.Base(b)
+	m.srcPath, m.binPath = e.Root(), filepath.Clean(e.Config().BinPath())
+	if e.Config().BinPath() == "" {
+		m.binPath = ""
 	}
 	for _, t := range m.flow {
 		m.graphs = append(m.graphs, graph.NewPane(t.Name, m.st, m.keys, m.now))
@@ -386,6 +395,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.gotCarry(msg)
 	case trainMsg:
 		return m, m.gotTrain(msg)
+	case releasePlanMsg:
+		return m, m.gotReleasePlan(msg)
+	case releaseMsg:
+		return m, m.gotRelease(msg)
 	case eventMsg:
 		return m, tea.Batch(m.gotEvent(msg.ev), waitEvent(m.events))
 	case syncedMsg:
@@ -722,6 +735,9 @@ func (m *Model) updateProp() {
 
 func (m *Model) gotEvent(ev model.Event) tea.Cmd {
 	switch {
+	case ev.Source == "build":
+		m.gotBuildEvent(ev)
+		return nil
 	case ev.Source == "watch" && ev.Kind == watch.FileChanged:
 		// A conflicted file was edited outside: take it into the session,
 		// then show the result.
@@ -793,6 +809,9 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(k, m.keys.Confirm):
 			d := m.dialog
 			m.dialog = nil
+			if d.then != nil {
+				d.then()
+			}
 			if d.busy != "" {
 				m.busy = d.busy
 				m.say(d.busy + "…")
@@ -838,6 +857,8 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 			m.details = nil
 		}
 		return nil
+	case m.showLog && m.build != nil && m.screen == screenCockpit:
+		return m.logKey(k)
 	}
 	if m.inputActive() && k.String() != "ctrl+c" {
 		if m.screen == screenJournal {
@@ -903,6 +924,15 @@ func (m *Model) cockpitKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.askCarry()
 	case key.Matches(k, m.keys.Train):
 		return m.askTrain()
+	case key.Matches(k, m.keys.Release):
+		return m.askRelease()
+	case key.Matches(k, m.keys.BuildLog):
+		if m.build == nil {
+			m.say("no build cut yet: R builds the selected graph's track")
+			return nil
+		}
+		m.showLog = true
+		return nil
 	case key.Matches(k, m.keys.Details):
 		if m.focus == focusEnvs {
 			// An environment's details are its rollout.
@@ -978,27 +1008,83 @@ func (m *Model) applyFilterText(q string) {
 }
 
 // selectedPending is the pending promotion the carry key acts on: the
-// pending list's selection, or the selected commit of a graph when it
-// waits downstream.
-func (m *Model) selectedPending() (pending.Item, bool) {
+// pending list's selection, or the selected commit of a graph (or of the
+// propagation view) when it waits downstream. When there is none, why
+// says so in words for the status line.
+func (m *Model) selectedPending() (it pending.Item, why string, ok bool) {
 	if m.focus == focusPending {
-		return m.pend.Selected()
+		if it, ok := m.pend.Selected(); ok {
+			return it, "", true
+		}
+		return pending.Item{}, "nothing is pending", false
 	}
-	var id string
+	var c model.Commit
+	var track string
 	switch {
 	case m.focus >= 0 && int(m.focus) < len(m.graphs):
-		id = m.graphs[m.focus].SelectedID()
+		g := m.graphs[m.focus]
+		c, ok = g.Selected()
+		track = g.Track
 	case m.focus == focusProp:
-		if r, ok := m.prop.Selected(); ok {
-			id = r.Commit.ID
+		var r propagation.Row
+		if r, ok = m.prop.Selected(); ok {
+			c = r.Commit
 		}
+	default:
+		return pending.Item{}, "select a commit in a graph or in the pending list first (tab moves between panes)", false
 	}
+	if !ok {
+		return pending.Item{}, "select a commit first", false
+	}
+	// The commit's own track's downstream first; a commit already there
+	// may still wait further down (three tracks).
+	var found []pending.Item
 	for _, it := range m.pend.Items() {
-		if it.Commit.ID == id {
-			return it, true
+		if it.Commit.ID == c.ID {
+			found = append(found, it)
 		}
 	}
-	return pending.Item{}, false
+	for _, it := range found {
+		if it.From == track {
+			return it, "", true
+		}
+	}
+	if len(found) > 0 {
+		return found[0], "", true
+	}
+	return pending.Item{}, m.notPending(c, track), false
+}
+
+// notPending says why a commit selected on track has nothing to carry.
+func (m *Model) notPending(c model.Commit, track string) string {
+	id := c.Short()
+	if c.IsMerge() {
+		return id + " is a merge: carry the commits it brings one by one, or run the train (T)"
+	}
+	for _, p := range m.pairs {
+		for _, x := range p.Carried {
+			if x.Commit == c.ID && (track == "" || p.From == track) {
+				return fmt.Sprintf("%s is already on %s as %s (%s)", id, p.To, model.ShortID(x.As), x.How)
+			}
+		}
+	}
+	for _, p := range m.pairs {
+		for _, x := range p.OnlyInTo {
+			if x.ID == c.ID && (track == "" || p.To == track) {
+				if _, down := m.flow.Downstream(p.To); !down {
+					return fmt.Sprintf("%s is only on %s, the last track: there is nothing downstream to carry it to", id, p.To)
+				}
+			}
+		}
+	}
+	if track == "" {
+		return id + " waits for no track"
+	}
+	down, ok := m.flow.Downstream(track)
+	if !ok {
+		return fmt.Sprintf("%s is on %s, the last track: there is nothing downstream to carry it to", id, track)
+	}
+	return fmt.Sprintf("%s is already on %s", id, down.Name)
 }
 
 func (m *Model) askCarry() tea.Cmd {
@@ -1014,9 +1100,13 @@ func (m *Model) askCarry() tea.Cmd {
 		m.say("the pending list is being refreshed; press p again in a moment")
 		return nil
 	}
-	it, ok := m.selectedPending()
+	if m.pairs == nil {
+		m.say("the pending lists are still loading; press p again in a moment")
+		return nil
+	}
+	it, why, ok := m.selectedPending()
 	if !ok {
-		m.fail("carry", fmt.Errorf("select a pending commit first (tab to the pending list)"))
+		m.fail("carry", errors.New(why))
 		return nil
 	}
 	c := it.Commit

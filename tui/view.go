@@ -2,6 +2,8 @@ package tui
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"charm.land/bubbles/v2/help"
@@ -39,6 +41,7 @@ type dialog struct {
 	lines []string
 	yes   tea.Cmd
 	busy  string // what the status line says while yes runs
+	then  func() // run on confirmation, before yes
 }
 
 // details is the enter overlay on a commit.
@@ -83,7 +86,8 @@ func (m *Model) layout() (rects []rect) {
 			rects = append(rects, rect{x, top, pw, upperH, f})
 			x += pw + 1
 		}
-		pw := w * 3 / 5
+		// The environments keep room for a slot's line (health, nodes).
+		pw := min(w*3/5, w-45)
 		rects = append(rects, rect{0, top + upperH, pw, bottom, focusPending}, rect{pw + 1, top + upperH, w - pw - 1, bottom, focusEnvs})
 	} else {
 		// One column: the upper panes share what the lists leave.
@@ -158,6 +162,9 @@ func (m *Model) render() string {
 		for _, r := range rects {
 			m.drawPane(canvas, r)
 		}
+		if m.showLog && m.build != nil {
+			canvas = m.logPanel(w, body)
+		}
 		lines = append(lines, canvas...)
 	}
 	lines = append(lines, m.statusLine(), m.helpLine())
@@ -187,7 +194,7 @@ func (m *Model) drawPane(canvas []string, r rect) {
 	switch {
 	case r.f >= 0:
 		g := m.graphs[r.f]
-		title = m.graphTitle(r.f)
+		title = m.graphTitle(r.f, r.w-2)
 		body = g.View()
 	case r.f == focusPending:
 		title = fmt.Sprintf("pending promotions (%d)", len(m.pend.Items()))
@@ -223,7 +230,9 @@ func (m *Model) drawPane(canvas []string, r rect) {
 	}
 }
 
-func (m *Model) graphTitle(i focus) string {
+// graphTitle names the track with its drift both ways (by patch-id) and
+// its size, shorter when the full title is wider than w.
+func (m *Model) graphTitle(i focus, w int) string {
 	g := m.graphs[i]
 	t := g.Track
 	for _, tr := range m.flow {
@@ -231,25 +240,78 @@ func (m *Model) graphTitle(i focus) string {
 			t += " (" + model.InertLine(tr.Branch) + ")"
 		}
 	}
+	full, short := t, t
 	if m.status != nil {
 		for _, p := range m.status.Pairs {
 			if p.To == g.Track {
-				// Drift both ways, by patch-id.
-				t += fmt.Sprintf(" · %d waiting from %s", p.Pending, p.From)
+				full += fmt.Sprintf(" · %d waiting from %s", p.Pending, p.From)
+				short += fmt.Sprintf(" · %d waiting", p.Pending)
+				var more []string
 				if p.OnlyInTo > 0 {
-					t += fmt.Sprintf(", %d only here", p.OnlyInTo)
+					more = append(more, fmt.Sprintf("%d only here", p.OnlyInTo))
 				}
 				if p.Carried > 0 {
-					t += fmt.Sprintf(", %d carried", p.Carried)
+					more = append(more, fmt.Sprintf("%d carried", p.Carried))
+				}
+				for _, x := range more {
+					full += ", " + x
+					short += ", " + x
 				}
 			}
 		}
 	}
-	n := fmt.Sprintf(" · %d commits", g.Len())
+	loading := ""
 	if g.Loading() {
-		n += "…"
+		loading = "…"
 	}
-	return t + n
+	n := fmt.Sprintf(" · %d commits", g.Len()) + loading
+	for _, t := range []string{full + n, short + n} {
+		if ansi.StringWidth(t) <= w {
+			return t
+		}
+	}
+	return short + fmt.Sprintf(" · %d", g.Len()) + loading
+}
+
+// reposLabels names the source and bin repos, longest first, for the
+// header to take the first that fits.
+func (m *Model) reposLabels() []string {
+	src, bin := model.InertLine(m.srcPath), model.InertLine(m.binPath)
+	if bin == "" {
+		return []string{"source " + shortPath(src, 0), "source " + shortPath(src, 40), "source " + filepath.Base(src), ""}
+	}
+	return []string{
+		"source " + shortPath(src, 0) + " · bin " + shortPath(bin, 0),
+		"source " + shortPath(src, 28) + " · bin " + shortPath(bin, 28),
+		"source " + filepath.Base(src) + " · bin " + filepath.Base(bin),
+		"",
+	}
+}
+
+// shortPath writes the home folder as ~ and, when the path is longer than
+// limit (0: no limit), keeps its last two elements after "…".
+func shortPath(p string, limit int) string {
+	if home, err := os.UserHomeDir(); err == nil && home != "" && home != "/" {
+		if p == home {
+			p = "~"
+		} else if rest, ok := strings.CutPrefix(p, home+string(filepath.Separator)); ok {
+			p = "~" + string(filepath.Separator) + rest
+		}
+	}
+	if limit <= 0 || len([]rune(p)) <= limit {
+		return p
+	}
+	parts := strings.Split(p, string(filepath.Separator))
+	if len(parts) <= 3 {
+		return p
+	}
+	head := ""
+	if strings.HasPrefix(p, "~") {
+		head = "~" + string(filepath.Separator)
+	} else if filepath.IsAbs(p) {
+		head = string(filepath.Separator)
+	}
+	return head + "…" + string(filepath.Separator) + strings.Join(parts[len(parts)-2:], string(filepath.Separator))
 }
 
 // headerLines: title with the screens, then the next train and alerts.
@@ -263,26 +325,25 @@ func (m *Model) headerLines() []string {
 			tb.WriteString(m.st.Tab.Render(t.label))
 		}
 	}
-	repos := "repo " + model.InertLine(m.title)
-	if m.bin != "" {
-		repos = "repos " + model.InertLine(m.title) + " → bin " + model.InertLine(m.bin)
-	}
-	left := m.st.Header.Render("Switchyard") + "  " + m.st.Muted.Render(repos)
-	left += "  " + m.st.Ref.Render(m.flow.Names())
 	tabsS := tb.String()
-	gap := w - ansi.StringWidth(left) - ansi.StringWidth(tabsS)
-	if gap < 1 {
-		// Narrow: the screens matter more than the repos' names.
-		left = m.st.Header.Render("Switchyard") + "  " + m.st.Ref.Render(m.flow.Names())
-		gap = w - ansi.StringWidth(left) - ansi.StringWidth(tabsS)
-	}
+	tracks := m.st.Ref.Render(model.InertLine(m.flow.Names()))
+	// The repos as wide as there is room for: paths, then folder names,
+	// then nothing (the screens matter more).
 	var line1 string
-	if gap >= 1 {
-		line1 = left + strings.Repeat(" ", gap) + tabsS
-	} else {
-		line1 = graph.Fit(left, w)
+	for _, repos := range m.reposLabels() {
+		left := m.st.Header.Render("Switchyard") + "  "
+		if repos != "" {
+			left += m.st.Muted.Render(repos+" · tracks ") + tracks
+		} else {
+			left += tracks
+		}
+		gap := w - ansi.StringWidth(left) - ansi.StringWidth(tabsS)
+		line1 = left + strings.Repeat(" ", max(gap, 1)) + tabsS
+		if gap >= 1 {
+			break
+		}
 	}
-	return []string{graph.Fit(line1, w), graph.Fit(m.trainLine(), w)}
+	return []string{graph.Fit(line1, w), graph.Fit(m.trainLine(w), w)}
 }
 
 type tab struct {
@@ -324,9 +385,33 @@ func (m *Model) tabAt(x int) (screen, bool) {
 	return 0, false
 }
 
-// trainLine says what the next train would bring, and the alerts.
-func (m *Model) trainLine() string {
-	var parts []string
+// trainLine says what the next train would bring, and the alerts; when
+// that is wider than w, the trains are told shorter and the alerts come
+// first, so no alert is cut off.
+func (m *Model) trainLine(w int) string {
+	parts, short := m.trainParts()
+	alerts := m.alerts()
+	join := func(parts []string, alertsFirst bool) string {
+		out := strings.Join(parts, m.st.Muted.Render(" · "))
+		if len(alerts) == 0 {
+			return out
+		}
+		a := m.st.Alert.Render("⚠ " + strings.Join(alerts, " · "))
+		if alertsFirst {
+			return a + m.st.Muted.Render("  ·  ") + out
+		}
+		return out + m.st.Muted.Render("  ·  ") + a
+	}
+	for _, s := range []string{join(parts, false), join(short, false)} {
+		if ansi.StringWidth(s) <= w {
+			return s
+		}
+	}
+	return join(short, true)
+}
+
+// trainParts tells each next train, in full and in short.
+func (m *Model) trainParts() (parts, short []string) {
 	switch {
 	case m.status == nil && m.statusErr != "":
 		parts = append(parts, m.st.Error.Render("no status: "+m.statusErr))
@@ -352,8 +437,29 @@ func (m *Model) trainLine() string {
 				s += fmt.Sprintf(", %s to %s", how, model.ShortID(t.Target))
 			}
 			parts = append(parts, m.st.Normal.Render(s))
+			short = append(short, m.st.Normal.Render(shortTrain(t)))
 		}
 	}
+	if short == nil {
+		short = parts
+	}
+	return parts, short
+}
+
+func shortTrain(t model.TrainCandidate) string {
+	switch {
+	case t.Target == "":
+		return fmt.Sprintf("train %s: nothing yet", t.Track)
+	case t.UpToDate:
+		return fmt.Sprintf("train %s: up to date", t.Track)
+	case t.Diverged:
+		return fmt.Sprintf("train %s: %d, rebase", t.Track, len(t.Brings))
+	}
+	return fmt.Sprintf("train %s: %d, fast-forward", t.Track, len(t.Brings))
+}
+
+// alerts are what needs a person, for the header.
+func (m *Model) alerts() []string {
 	var alerts []string
 	if m.sess != nil {
 		alerts = append(alerts, fmt.Sprintf("%s to %s stopped on conflicts", m.sess.Op, m.sess.Track))
@@ -377,11 +483,7 @@ func (m *Model) trainLine() string {
 			}
 		}
 	}
-	out := strings.Join(parts, m.st.Muted.Render(" · "))
-	if len(alerts) > 0 {
-		out += m.st.Muted.Render("  ·  ") + m.st.Alert.Render("⚠ "+strings.Join(alerts, " · "))
-	}
-	return out
+	return alerts
 }
 
 func (m *Model) statusLine() string {
@@ -424,7 +526,16 @@ func (m *Model) shortHelp() []key.Binding {
 	case screenJournal:
 		return append([]key.Binding{k.Help, k.Cockpit}, m.jour.ShortHelp()...)
 	}
-	return []key.Binding{k.Help, k.Quit, k.NextPane, k.Down, k.Carry, k.Train, k.Propagation, k.Filter, k.Details}
+	if m.showLog && m.build != nil {
+		closeLog := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "hide the log"))
+		follow := k.Bottom
+		follow.SetHelp(k.Bottom.Help().Key, "follow")
+		return []key.Binding{k.Help, k.Up, k.Down, k.PageDown, follow, closeLog}
+	}
+	// The short line names the release key shorter than the help does.
+	rel := k.Release
+	rel.SetHelp(k.Release.Help().Key, "build track")
+	return []key.Binding{k.Help, k.Quit, k.NextPane, k.Down, k.Carry, k.Train, rel, k.Propagation, k.Filter, k.Details}
 }
 
 // fullHelp lists every key of the current screen, grouped.
@@ -442,25 +553,109 @@ func (m *Model) fullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		global,
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Filter, k.Details},
-		{k.Carry, k.Train, k.Propagation, k.Confirm, k.Cancel},
+		{k.Carry, k.Train, k.Release, k.BuildLog, k.Propagation},
+		{k.Confirm, k.Cancel},
 	}
 }
 
+// helpBox lists the keys in groups, the groups side by side when they do
+// not fit one under the other.
 func (m *Model) helpBox() []string {
-	var lines []string
-	lines = append(lines, m.st.DialogTitle.Render("Keys · "+[]string{"cockpit", "resolver", "rollouts", "journal"}[m.screen]), "")
-	for gi, g := range m.fullHelp() {
-		if gi > 0 {
-			lines = append(lines, "")
+	// Each group's keys are padded to its widest key.
+	var groups [][]string
+	for _, g := range m.fullHelp() {
+		kw := 0
+		for _, b := range g {
+			if b.Enabled() {
+				kw = max(kw, ansi.StringWidth(b.Help().Key))
+			}
 		}
+		var lines []string
 		for _, b := range g {
 			if !b.Enabled() {
 				continue
 			}
-			lines = append(lines, m.st.Key.Render(graph.Fit(b.Help().Key, 12))+" "+m.st.KeyDesc.Render(b.Help().Desc))
+			lines = append(lines, m.st.Key.Render(graph.Fit(b.Help().Key, kw+1))+" "+m.st.KeyDesc.Render(b.Help().Desc))
+		}
+		if len(lines) > 0 {
+			groups = append(groups, lines)
 		}
 	}
-	lines = append(lines, "", m.st.Muted.Render("mouse: click selects, wheel scrolls · ? or esc closes"))
+	var foot []string
+	if m.screen == screenCockpit {
+		foot = append(foot, m.st.Muted.Render("graph marks: ! fix not yet downstream · + waits for the train"),
+			m.st.Muted.Render("             = carried, as another commit"))
+	}
+	foot = append(foot, m.st.Muted.Render("mouse: click selects, wheel scrolls · ? or esc closes"))
+	room := max(m.height-2-m.st.Overlay.GetVerticalFrameSize()-2-len(foot)-1, 4)
+	var body []string
+	total := 0
+	for _, g := range groups {
+		total += len(g) + 1
+	}
+	if total-1 <= room {
+		for i, g := range groups {
+			if i > 0 {
+				body = append(body, "")
+			}
+			body = append(body, g...)
+		}
+	} else {
+		// Columns: each group goes where it fits under the room and widens
+		// the box least; a group is never split.
+		var cols [][]string
+		width := func(ls []string) int {
+			w := 0
+			for _, l := range ls {
+				w = max(w, ansi.StringWidth(l))
+			}
+			return w
+		}
+		for _, g := range groups {
+			best, cost := -1, width(g)+2
+			for i, c := range cols {
+				if len(c)+1+len(g) > room {
+					continue
+				}
+				if d := max(width(g)-width(c), 0); d < cost {
+					best, cost = i, d
+				}
+			}
+			if best < 0 {
+				cols = append(cols, append([]string(nil), g...))
+				continue
+			}
+			cols[best] = append(append(cols[best], ""), g...)
+		}
+		for i := range cols {
+			wd := 0
+			for _, l := range cols[i] {
+				wd = max(wd, ansi.StringWidth(l))
+			}
+			for j, l := range cols[i] {
+				cols[i][j] = l + strings.Repeat(" ", wd-ansi.StringWidth(l))
+			}
+		}
+		for y := 0; ; y++ {
+			var row []string
+			any := false
+			for _, c := range cols {
+				if y < len(c) {
+					row = append(row, c[y])
+					any = true
+				} else if len(c) > 0 {
+					row = append(row, strings.Repeat(" ", ansi.StringWidth(c[0])))
+				}
+			}
+			if !any {
+				break
+			}
+			body = append(body, strings.Join(row, "  "))
+		}
+	}
+	lines := []string{m.st.DialogTitle.Render("Keys · " + []string{"cockpit", "resolver", "rollouts", "journal"}[m.screen]), ""}
+	lines = append(lines, body...)
+	lines = append(append(lines, ""), foot...)
 	return m.box(lines, m.st.Overlay)
 }
 
@@ -545,7 +740,7 @@ func splitExact(s string, w, h int) []string {
 
 // click selects what is under the mouse: a pane (focus) and its row.
 func (m *Model) click(ms tea.Mouse) tea.Cmd {
-	if m.dialog != nil || m.showHelp || m.details != nil {
+	if m.dialog != nil || m.showHelp || m.details != nil || m.screen == screenCockpit && m.showLog && m.build != nil {
 		return nil
 	}
 	if ms.Y == 0 && ms.Button == tea.MouseLeft {
@@ -602,6 +797,10 @@ func (m *Model) wheel(ms tea.Mouse) tea.Cmd {
 	case tea.MouseWheelDown:
 		d = 3
 	default:
+		return nil
+	}
+	if m.showLog && m.build != nil {
+		m.scrollLog(d)
 		return nil
 	}
 	for _, r := range m.layout() {

@@ -30,6 +30,8 @@ type KeyMap struct {
 	Carry       key.Binding // p
 	Train       key.Binding // T
 	Propagation key.Binding // v: the commit × track propagation view
+	Release     key.Binding // R: build the focused graph's track into the bin repo
+	BuildLog    key.Binding // L: show the build log panel again
 	Refresh     key.Binding // ctrl+r
 
 	// Resolver.
@@ -89,6 +91,8 @@ func DefaultKeyMap() KeyMap {
 		Carry:       b(k("p"), "p", "carry to target"),
 		Train:       b(k("T"), "T", "run the train"),
 		Propagation: b(k("v"), "v", "propagation view"),
+		Release:     b(k("R"), "R", "release: build the track"),
+		BuildLog:    b(k("L"), "L", "show the build log"),
 		Refresh:     b(k("ctrl+r"), "ctrl+r", "refresh"),
 
 		NextHunk: b(k("n"), "n", "next hunk"),
