@@ -94,7 +94,8 @@ func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''
 // TestCockpitEndToEnd builds the binary, starts switchyard demo in tmux
 // (the sandbox and the cockpit on it), carries the clean hotfix, carries the conflicting one,
 // resolves it in the resolver with keys, continues, sees the commit on the
-// prod graph and quits; git then confirms the result.
+// prod graph, cuts a build of prod into the bin repo and quits; git then
+// confirms the result.
 func TestCockpitEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test: builds the binary and drives it in tmux")
@@ -156,6 +157,15 @@ func TestCockpitEndToEnd(t *testing.T) {
 	s.keys("y")
 	scr = s.waitFor("the carry finished", "done: prod is at", "(prod) hotfix: reject request bodies over 4 MiB")
 
+	// Cut a build of prod with both hotfixes: focus the prod graph, R,
+	// confirm, watch the log, close it.
+	s.pressUntil("Tab", "the prod graph focused", "▌ prod · ")
+	s.pressUntil("R", "the build confirmation", "Build prod at ", "into the bin repo as app-5?", "y/enter")
+	s.keys("y")
+	s.waitFor("the build's log and result", "▌ build app-5 of prod", "switchyard: succeeded", "built app-5 of prod", "is live on prod")
+	s.keys("Escape")
+	s.waitFor("the log closed", "pending promotions")
+
 	// A commit made from another terminal shows within a second or so.
 	other := exec.Command("git", "-C", src, "commit", "-q", "--allow-empty", "-m", "bugfix: committed from another terminal")
 	other.Env = append(os.Environ(), "GIT_AUTHOR_NAME=Other", "GIT_AUTHOR_EMAIL=o@example.com",
@@ -199,6 +209,19 @@ func TestCockpitEndToEnd(t *testing.T) {
 	body := git("log", "--format=%B", "-1", "prod")
 	if !strings.Contains(body, "(cherry picked from commit ") {
 		t.Errorf("the carried commit does not name its origin:\n%s", body)
+	}
+	// The build is on the bin repo's prod branch, of the prod head with
+	// both hotfixes.
+	built := git("rev-parse", "prod")
+	if branch == "prod" {
+		built = git("rev-parse", "prod~1")
+	}
+	binLog, err := exec.Command("git", "-C", filepath.Join(sb, "bin"), "log", "--format=%s", "-1", "prod").CombinedOutput()
+	if err != nil {
+		t.Fatalf("git -C bin log prod: %v\n%s", err, binLog)
+	}
+	if want := "app-5: build of prod at " + strings.TrimSpace(built)[:12]; strings.TrimSpace(string(binLog)) != want {
+		t.Errorf("git -C bin log -1 prod = %q; want %q", strings.TrimSpace(string(binLog)), want)
 	}
 	git("fsck", "--no-dangling")
 	if st := git("status", "--porcelain"); st != "" {
