@@ -15,24 +15,27 @@ import (
 
 // The patch-id cache is one append-only file of fixed-size records:
 //
-//	magic "SYP1" | commit (20) | flags (1) | header id (20) | full id (20) | crc32 (4)
+//	magic "SYP2" | commit (20) | flags (1) | header id (20) | full id (20) | blobs key (20) | crc32 (4)
 //
-// flags: bit 0 the header id is set, bit 1 the full id is set. A record
+// flags: bit 0 the header id is set, bit 1 the full id, bit 2 the blobs
+// key (see blobsKey). Records of another format (magic "SYP1") are skipped
+// like damaged ones, so an older cache is recomputed, never misread. A record
 // is written with a single O_APPEND write, so runs that append at the same
 // time do not interleave; a record torn by a crash fails its checksum and
 // the reader skips to the next magic. Later records of a commit complete
 // earlier ones. Nothing is ever rewritten, so a reader never sees a
 // half-written file replaced under it.
 const (
-	cacheMagic   = "SYP1"
-	cacheRecSize = 4 + 20 + 1 + 20 + 20 + 4
+	cacheMagic   = "SYP2"
+	cacheRecSize = 4 + 20 + 1 + 20 + 20 + 20 + 4
 	flagHeader   = 1
 	flagFull     = 2
+	flagBlobs    = 4
 )
 
 type cacheEntry struct {
-	header, full       PatchID
-	hasHeader, hasFull bool
+	header, full, blobs          PatchID
+	hasHeader, hasFull, hasBlobs bool
 }
 
 // Cache holds patch-ids by commit id, in memory and on disk.
@@ -85,6 +88,10 @@ func (c *Cache) load() error {
 			copy(e.full[:], data[45:65])
 			e.hasFull = true
 		}
+		if flags&flagBlobs != 0 {
+			copy(e.blobs[:], data[65:85])
+			e.hasBlobs = true
+		}
 		c.entries[id] = e
 		data = data[cacheRecSize:]
 	}
@@ -114,6 +121,10 @@ func (c *Cache) put(id plumbing.Hash, e cacheEntry) {
 	if e.hasFull {
 		rec[24] |= flagFull
 		copy(rec[45:65], e.full[:])
+	}
+	if e.hasBlobs {
+		rec[24] |= flagBlobs
+		copy(rec[65:85], e.blobs[:])
 	}
 	binary.BigEndian.PutUint32(rec[cacheRecSize-4:], crc32.ChecksumIEEE(rec[:cacheRecSize-4]))
 	c.pending = append(c.pending, rec[:]...)

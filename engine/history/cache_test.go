@@ -15,9 +15,12 @@ func TestCacheSurvivesTornRecordsAndConcurrentRuns(t *testing.T) {
 	entry := func(i int) cacheEntry {
 		var e cacheEntry
 		e.header[0] = byte(i)
-		e.hasHeader, e.hasFull = true, i%2 == 0
+		e.hasHeader, e.hasFull, e.hasBlobs = true, i%2 == 0, i%3 != 0
 		if e.hasFull {
 			e.full[0] = byte(i + 1)
+		}
+		if e.hasBlobs {
+			e.blobs[0] = byte(i + 2)
 		}
 		return e
 	}

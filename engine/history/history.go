@@ -246,34 +246,51 @@ func (h *History) parallel(ctx context.Context, n int, fn func(s storer.EncodedO
 	return firstErr
 }
 
-// headerIDs returns each commit's metadata and header patch-id, from the
-// caches or by reading the commit and diffing its trees.
+// headerIDs returns each commit's metadata, header patch-id and blobs key,
+// from the caches or by reading the commit and diffing its trees (taken
+// from the commit-graph nodes, so both run in one parallel pass).
 func (h *History) headerIDs(ctx context.Context, nodes []*Node) ([]*ids, error) {
-	metas, err := h.Commits(ctx, nodes)
-	if err != nil {
-		return nil, err
-	}
 	out := make([]*ids, len(nodes))
-	var miss []int
+	var todo []int
 	for i, n := range nodes {
 		e, err := h.cache.get(n.ID)
 		if err != nil {
 			return nil, err
 		}
-		out[i] = &ids{commit: metas[i], entry: e}
-		if !e.hasHeader {
-			miss = append(miss, i)
+		w := &ids{entry: e}
+		out[i] = w
+		if raw := h.meta.get(n.ID); raw != nil {
+			if w.commit, err = decodeCommit(h.shared, n.ID, raw); err != nil {
+				return nil, err
+			}
+		}
+		if w.commit == nil || !e.hasHeader || !e.hasBlobs {
+			todo = append(todo, i)
 		}
 	}
-	err = h.parallel(ctx, len(miss), func(s storer.EncodedObjectStorer, k int) error {
-		w := out[miss[k]]
+	err := h.parallel(ctx, len(todo), func(s storer.EncodedObjectStorer, k int) error {
+		n, w := nodes[todo[k]], out[todo[k]]
+		if w.commit == nil {
+			raw, err := rawCommit(s, n.ID)
+			if err != nil {
+				return err
+			}
+			if w.commit, err = decodeCommit(h.shared, n.ID, raw); err != nil {
+				return err
+			}
+			h.meta.put(n.ID, raw)
+		}
+		if w.entry.hasHeader && w.entry.hasBlobs {
+			return nil
+		}
 		var err error
-		if w.files, err = h.commitDiff(s, w.commit); err != nil {
-			return fmt.Errorf("diff %s: %w", w.commit.Hash, err)
+		if w.files, err = h.treeDiff(s, n.Tree, n.Parents); err != nil {
+			return fmt.Errorf("diff %s: %w", n.ID, err)
 		}
 		w.entry.header = HeaderID(w.files)
-		w.entry.hasHeader = true
-		h.cache.put(w.commit.Hash, w.entry)
+		w.entry.blobs = blobsKey(w.files)
+		w.entry.hasHeader, w.entry.hasBlobs = true, true
+		h.cache.put(n.ID, w.entry)
 		return nil
 	})
 	return out, err
@@ -292,7 +309,7 @@ func (h *History) fullIDs(ctx context.Context, items []*ids) error {
 		}
 		var err error
 		if w.files == nil {
-			if w.files, err = h.commitDiff(s, w.commit); err != nil {
+			if w.files, err = h.treeDiff(s, w.commit.TreeHash, w.commit.ParentHashes); err != nil {
 				return fmt.Errorf("diff %s: %w", w.commit.Hash, err)
 			}
 		}
@@ -305,19 +322,19 @@ func (h *History) fullIDs(ctx context.Context, items []*ids) error {
 	})
 }
 
-// commitDiff lists a commit's changed files against its first parent,
+// treeDiff lists a commit's changed files against its first parent,
 // taking the parent's tree from the commit-graph when it has it rather than
 // reading the parent commit.
-func (h *History) commitDiff(s storer.EncodedObjectStorer, c *object.Commit) ([]filePair, error) {
+func (h *History) treeDiff(s storer.EncodedObjectStorer, tree plumbing.Hash, parents []plumbing.Hash) ([]filePair, error) {
 	parentTree := plumbing.ZeroHash
-	if len(c.ParentHashes) > 0 {
-		p, err := h.graph.Node(c.ParentHashes[0])
+	if len(parents) > 0 {
+		p, err := h.graph.Node(parents[0])
 		if err != nil {
 			return nil, err
 		}
 		parentTree = p.Tree
 	}
-	return diffTrees(s, parentTree, c.TreeHash, "", nil)
+	return diffTrees(s, parentTree, tree, "", nil)
 }
 
 // PatchID returns the patch-id of a commit (a merge has none: ok false).
@@ -410,57 +427,102 @@ func (h *History) Compare(ctx context.Context, from, to plumbing.Hash) (*Cherry,
 	}
 	fromNodes := nonMerge(onlyFrom, &res.MergesFrom)
 	toNodes := nonMerge(onlyTo, &res.MergesTo)
-	fromIDs, err := h.headerIDs(ctx, fromNodes)
+	both, err := h.headerIDs(ctx, append(append([]*Node{}, fromNodes...), toNodes...))
 	if err != nil {
 		return nil, err
 	}
-	toIDs, err := h.headerIDs(ctx, toNodes)
-	if err != nil {
-		return nil, err
-	}
-	// Full ids only where header ids collide, as git does.
+	fromIDs, toIDs := both[:len(fromNodes)], both[len(fromNodes):]
+	// Full ids only where header ids collide, as git does, and there only
+	// between commits whose blobs differ: commits with the same blobs key
+	// have the same patch-id, and one full id serves each key.
 	byHeader := map[PatchID][]*ids{}
 	for _, w := range toIDs {
 		byHeader[w.entry.header] = append(byHeader[w.entry.header], w)
 	}
-	need := map[*ids]bool{}
-	var needList []*ids
+	// A class is a header id and either the group's one blobs key or a
+	// full id: commits of the same class have the same patch-id.
+	type class struct{ header, id PatchID }
+	classOf := map[*ids]class{}
+	var reps []*ids              // one commit per blobs key needing a full id
+	members := map[*ids][]*ids{} // the commits sharing a rep's blobs key
+	done := map[PatchID]bool{}
 	for _, w := range fromIDs {
-		if ms := byHeader[w.entry.header]; len(ms) > 0 {
-			for _, x := range append([]*ids{w}, ms...) {
-				if !need[x] {
-					need[x] = true
-					needList = append(needList, x)
-				}
+		hd := w.entry.header
+		if done[hd] || len(byHeader[hd]) == 0 {
+			continue
+		}
+		done[hd] = true
+		// The group: every commit of either side with this header id.
+		var group []*ids
+		for _, x := range fromIDs {
+			if x.entry.header == hd {
+				group = append(group, x)
 			}
 		}
+		group = append(group, byHeader[hd]...)
+		byBlobs := map[PatchID][]*ids{}
+		var keys []PatchID
+		for _, x := range group {
+			if len(byBlobs[x.entry.blobs]) == 0 {
+				keys = append(keys, x.entry.blobs)
+			}
+			byBlobs[x.entry.blobs] = append(byBlobs[x.entry.blobs], x)
+		}
+		if len(keys) == 1 {
+			for _, x := range group {
+				classOf[x] = class{hd, keys[0]}
+			}
+			continue
+		}
+		for _, k := range keys {
+			ms := byBlobs[k]
+			rep := ms[0]
+			for _, x := range ms {
+				if x.entry.hasFull {
+					rep = x
+					break
+				}
+			}
+			reps = append(reps, rep)
+			members[rep] = ms
+		}
 	}
-	if err := h.fullIDs(ctx, needList); err != nil {
+	if err := h.fullIDs(ctx, reps); err != nil {
 		return nil, err
+	}
+	for _, rep := range reps {
+		for _, x := range members[rep] {
+			classOf[x] = class{rep.entry.header, rep.entry.full}
+			if !x.entry.hasFull {
+				x.entry.full, x.entry.hasFull = rep.entry.full, true
+				h.cache.put(x.commit.Hash, x.entry)
+			}
+		}
 	}
 	if err := h.Flush(); err != nil {
 		return nil, err
 	}
-	toByFull := map[PatchID][]*ids{}
+	toByClass := map[class][]*ids{}
 	for _, w := range toIDs {
-		if need[w] {
-			toByFull[w.entry.full] = append(toByFull[w.entry.full], w)
+		if c, ok := classOf[w]; ok {
+			toByClass[c] = append(toByClass[c], w)
 		}
 	}
-	fromByFull := map[PatchID]bool{}
+	fromClasses := map[class]bool{}
 	carriedAs := map[plumbing.Hash]Carry{}
 	for _, w := range fromIDs {
-		if !need[w] {
+		c, ok := classOf[w]
+		if !ok {
 			continue
 		}
-		fromByFull[w.entry.full] = true
-		if ms := toByFull[w.entry.full]; len(ms) > 0 {
+		fromClasses[c] = true
+		if ms := toByClass[c]; len(ms) > 0 {
 			carriedAs[w.commit.Hash] = Carry{From: w.commit, To: ms[0].commit, How: HowPatchID}
 		}
 	}
 	matchedTo := map[plumbing.Hash]bool{}
 	for _, w := range toIDs {
-		if need[w] && fromByFull[w.entry.full] {
+		if c, ok := classOf[w]; ok && fromClasses[c] {
 			matchedTo[w.commit.Hash] = true
 		}
 	}

@@ -3,6 +3,7 @@ package history
 import (
 	"context"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -238,6 +239,59 @@ func TestComparePacked(t *testing.T) {
 		}
 		if summary(got) != w {
 			t.Errorf("%s: Compare = %s; want %s", name, summary(got), w)
+		}
+	}
+}
+
+// TestCompareSameFilesDifferentBlobs covers commits whose header ids
+// collide: a pick onto a file that changed elsewhere (other blobs, same
+// patch-id), two different edits of one file (other blobs, other
+// patch-ids) and a pick of an untouched file (same blobs).
+func TestCompareSameFilesDifferentBlobs(t *testing.T) {
+	r := testrepo.New(t)
+	var lines []string
+	for i := 1; i <= 20; i++ {
+		lines = append(lines, strconv.Itoa(i))
+	}
+	text := func(edit map[int]string) string {
+		out := append([]string(nil), lines...)
+		for i, l := range edit {
+			out[i-1] = l
+		}
+		return strings.Join(out, "\n") + "\n"
+	}
+	base := r.Commit("dev", "base", map[string]string{"f.txt": text(nil), "g.txt": "g\n"})
+	r.Git("branch", "prod", base)
+	r.Commit("prod", "prod: top", map[string]string{"f.txt": text(map[int]string{1: "one"})})
+	moved := r.Commit("dev", "dev: line 15", map[string]string{"f.txt": text(map[int]string{15: "fifteen"})})
+	other := r.Commit("dev", "dev: line 18", map[string]string{"f.txt": text(map[int]string{15: "fifteen", 18: "X"})})
+	same := r.Commit("dev", "dev: g", map[string]string{"g.txt": "G\n"})
+	r.CherryPick("prod", moved, false)
+	r.Commit("prod", "prod: line 18", map[string]string{"f.txt": text(map[int]string{1: "one", 15: "fifteen", 18: "Y"})})
+	r.CherryPick("prod", same, false)
+	ctx := context.Background()
+	for _, run := range []string{"cold", "warm"} { // warm: the cache the cold run wrote
+		h := openHistory(t, r, "")
+		res, err := h.Compare(ctx, plumbing.NewHash(r.Rev("dev")), plumbing.NewHash(r.Rev("prod")))
+		if err != nil {
+			t.Fatalf("%s: Compare: %v", run, err)
+		}
+		plus, minus := cherry(t, r, "prod", "dev")
+		var pending, carried []string
+		for _, c := range res.Pending {
+			pending = append(pending, c.Hash.String())
+		}
+		for _, c := range res.Carried {
+			carried = append(carried, c.From.Hash.String())
+		}
+		if got, want := strings.Join(sorted(pending), " "), strings.Join(sorted(plus), " "); got != want {
+			t.Errorf("%s: pending = %s; want git cherry + %s", run, got, want)
+		}
+		if got, want := strings.Join(sorted(carried), " "), strings.Join(sorted(minus), " "); got != want {
+			t.Errorf("%s: carried = %s; want git cherry - %s", run, got, want)
+		}
+		if want := []string{other}; strings.Join(pending, " ") != strings.Join(want, " ") {
+			t.Errorf("%s: pending = %v; want only %s", run, pending, other)
 		}
 	}
 }

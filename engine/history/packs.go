@@ -34,7 +34,8 @@ import (
 
 var errPackFormat = errors.New("unsupported pack data")
 
-// packIndex is a version 2 pack index, kept as read from its file.
+// packIndex is a version 2 pack index, searched in place in its file's
+// bytes (mapped into memory where the system allows).
 type packIndex struct {
 	fanout [256]uint32
 	names  []byte // sorted ids, 20 bytes each
@@ -43,7 +44,7 @@ type packIndex struct {
 }
 
 func readPackIndex(path string, packID []byte) (*packIndex, error) {
-	data, err := os.ReadFile(path)
+	data, err := mapFile(path)
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +160,8 @@ func (sp *sharedPacks) load() []sharedPack {
 type packStorer struct {
 	storer.EncodedObjectStorer // the fallback: loose objects, alternates, writes
 	shared                     *sharedPacks
-	br                         *bufio.Reader
+	brs                        [3]*bufio.Reader // 1, 8 and 64 KiB buffers
+	br                         *bufio.Reader    // the one in use
 	zr                         io.ReadCloser
 }
 
@@ -204,10 +206,10 @@ func (p *packStorer) readLoose(h plumbing.Hash) (plumbing.ObjectType, []byte, er
 		return 0, nil, err
 	}
 	defer f.Close()
-	if p.br == nil {
-		p.br = bufio.NewReaderSize(f, 4096)
+	if st, err := f.Stat(); err == nil {
+		p.useReader(f, st.Size())
 	} else {
-		p.br.Reset(f)
+		p.useReader(f, 64<<10)
 	}
 	if err := p.resetZlib(); err != nil {
 		return 0, nil, err
@@ -238,6 +240,25 @@ func (p *packStorer) readLoose(h plumbing.Hash) (plumbing.ObjectType, []byte, er
 		}
 	}
 	return t, data, nil
+}
+
+// useReader reads r next through a buffer sized for about n bytes: each
+// fill of the buffer is one read from the file, and a small object's
+// should not copy much more than the object.
+func (p *packStorer) useReader(r io.Reader, n int64) {
+	k := 0
+	switch {
+	case n > 6<<10:
+		k = 2
+	case n > 768:
+		k = 1
+	}
+	if p.brs[k] == nil {
+		p.brs[k] = bufio.NewReaderSize(r, 1<<(10+3*k))
+	} else {
+		p.brs[k].Reset(r)
+	}
+	p.br = p.brs[k]
 }
 
 func (p *packStorer) resetZlib() error {
@@ -347,14 +368,7 @@ func (p *packStorer) readAt(i int, off int64, depth int) (plumbing.ObjectType, [
 
 // inflate reads size bytes of the zlib stream at off.
 func (p *packStorer) inflate(pk *sharedPack, off, size int64) ([]byte, error) {
-	sr := io.NewSectionReader(pk.file, off, pk.size-off)
-	// A small object needs a small read; the buffer grows to 64 KiB.
-	bufSize := int(min(max(size/2+64, 512), 64<<10))
-	if p.br == nil || p.br.Size() < bufSize {
-		p.br = bufio.NewReaderSize(sr, bufSize)
-	} else {
-		p.br.Reset(sr)
-	}
+	p.useReader(io.NewSectionReader(pk.file, off, pk.size-off), size)
 	if err := p.resetZlib(); err != nil {
 		return nil, err
 	}
