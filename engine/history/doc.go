@@ -39,16 +39,29 @@
 // at most six unchanged lines apart joined) are emitted here from the
 // unified format's definition. All of it is original code, checked against
 // git's output rather than derived from git's source.
+//
 // As git does, full patch-ids are computed only for commits whose
-// header-only ids (names and modes) collide with one of the other side.
+// header-only ids (names and modes, from the tree diff alone) collide with
+// one of the other side; further, commits of such a group that change the
+// same blobs into the same blobs (same blobs key) share a patch-id without
+// a line diff, so one full id is computed per blobs key, and none where the
+// whole group has one key.
+//
+// # Reading objects
+//
+// Objects are read straight from the pack files (packs.go): each pack
+// index is mapped and searched in place, deltas are resolved by offset
+// with a base cache shared by the workers, and nothing is hashed again;
+// loose objects are read directly too, and anything else (alternates, a
+// pack written meanwhile, a read that fails) falls back to go-git.
 //
 // # The cache
 //
-// Both ids are cached by commit id in <gitdir>/switchyard/patch-ids, an
-// append-only file of checksummed records (see cache.go): safe against a
-// concurrent run and a crash, so a second run costs only new commits. Two
-// more caches beside it work the same way: "commits" keeps the raw bytes of
-// the commits shown (so a warm run never opens the packs, whose index go-git
-// must decode first), and "splits" the result of Split for a pair of tips
+// The header id, the blobs key and the full id are cached by commit id in
+// <gitdir>/switchyard/patch-ids, an append-only file of checksummed records
+// (see cache.go): safe against a concurrent run and a crash, so a second
+// run costs only new commits. Two more caches beside it work the same way:
+// "commits" keeps the raw bytes of the commits shown (so a warm run reads
+// no objects at all), and "splits" the result of Split for a pair of tips
 // (so a warm run between unchanged tracks does not walk at all).
 package history
