@@ -131,11 +131,12 @@ func (m *treeMerge) pairRenames(side int, sources, targets []string, relevant ma
 		e := m.files[p].e[s]
 		return e.Hash, fileKind(e.Mode) == 1
 	}
-	// Exact renames, over all deleted files.
+	// Exact renames, over the deleted files git sees: not those inside
+	// a subtree only this side changed (git takes it whole).
 	bySrc := map[plumbing.Hash][]string{}
 	for _, s := range sources {
 		h, _ := entry(s, sBase)
-		if h == emptyBlob {
+		if h == emptyBlob || m.files[s].hidden {
 			continue
 		}
 		bySrc[h] = append(bySrc[h], s)
