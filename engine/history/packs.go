@@ -198,8 +198,22 @@ func (p *packStorer) read(h plumbing.Hash) (plumbing.ObjectType, []byte, bool) {
 }
 
 // readLoose reads a loose object: a zlib stream of "<type> <size>\0" and
-// the content.
+// the content. Loose objects are kept in the shared cache too: the commits
+// made since the last repack (picks, typically) follow one another, so one
+// commit's tree and blobs are the next one's parent's.
 func (p *packStorer) readLoose(h plumbing.Hash) (plumbing.ObjectType, []byte, error) {
+	k := baseKey{pack: -1, id: h}
+	if t, data, ok := p.shared.bases.get(k); ok {
+		return t, data, nil
+	}
+	t, data, err := p.inflateLoose(h)
+	if err == nil {
+		p.shared.bases.put(k, t, data)
+	}
+	return t, data, err
+}
+
+func (p *packStorer) inflateLoose(h plumbing.Hash) (plumbing.ObjectType, []byte, error) {
 	hex := h.String()
 	f, err := os.Open(filepath.Join(filepath.Dir(p.shared.dir), hex[:2], hex[2:]))
 	if err != nil {
@@ -275,7 +289,7 @@ const maxDeltaDepth = 10000
 
 // readAt reads the object at an offset of pack i, resolving deltas.
 func (p *packStorer) readAt(i int, off int64, depth int) (plumbing.ObjectType, []byte, error) {
-	if t, data, ok := p.shared.bases.get(i, off); ok {
+	if t, data, ok := p.shared.bases.get(baseKey{pack: i, off: off}); ok {
 		return t, data, nil
 	}
 	if depth > maxDeltaDepth {
@@ -314,7 +328,7 @@ func (p *packStorer) readAt(i int, off int64, depth int) (plumbing.ObjectType, [
 		if err != nil {
 			return 0, nil, err
 		}
-		p.shared.bases.put(i, off, t, data)
+		p.shared.bases.put(baseKey{pack: i, off: off}, t, data)
 		return t, data, nil
 	case plumbing.OFSDeltaObject:
 		if k >= len(b) {
@@ -362,7 +376,7 @@ func (p *packStorer) readAt(i int, off int64, depth int) (plumbing.ObjectType, [
 	if err != nil {
 		return 0, nil, err
 	}
-	p.shared.bases.put(i, off, t2, data)
+	p.shared.bases.put(baseKey{pack: i, off: off}, t2, data)
 	return t2, data, nil
 }
 
@@ -456,9 +470,12 @@ type baseCache struct {
 	order     []baseKey
 }
 
+// baseKey names a packed object by pack and offset, a loose one by id
+// (pack -1).
 type baseKey struct {
 	pack int
 	off  int64
+	id   plumbing.Hash
 }
 
 type baseEntry struct {
@@ -466,14 +483,14 @@ type baseEntry struct {
 	data []byte
 }
 
-func (c *baseCache) get(pack int, off int64) (plumbing.ObjectType, []byte, bool) {
+func (c *baseCache) get(k baseKey) (plumbing.ObjectType, []byte, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	e, ok := c.m[baseKey{pack, off}]
+	e, ok := c.m[k]
 	return e.t, e.data, ok
 }
 
-func (c *baseCache) put(pack int, off int64, t plumbing.ObjectType, data []byte) {
+func (c *baseCache) put(k baseKey, t plumbing.ObjectType, data []byte) {
 	if len(data) > c.max/4 {
 		return
 	}
@@ -482,7 +499,6 @@ func (c *baseCache) put(pack int, off int64, t plumbing.ObjectType, data []byte)
 	if c.m == nil {
 		c.m = map[baseKey]baseEntry{}
 	}
-	k := baseKey{pack, off}
 	if _, ok := c.m[k]; ok {
 		return
 	}
