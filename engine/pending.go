@@ -3,10 +3,8 @@ package engine
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/switchyard/switchyard/engine/history"
 	"github.com/switchyard/switchyard/model"
@@ -140,89 +138,4 @@ func (e *Engine) Train(ctx context.Context, track string) (*model.TrainCandidate
 		}
 	}
 	return tc, nil
-}
-
-// LeadTimes follows each fix (hotfix or bugfix, non-merge) committed on a
-// track since the given time: for every other track of the flow, when (if)
-// it got there — as the same commit (fast-forward or merge; dated by the
-// fix's own committer date, since refs keep no history of their moves
-// outside the reflog), or as a copy found by patch-id or trailer (dated by
-// the copy's committer date). A fix belongs to the most upstream track that
-// has it under its own id.
-func (e *Engine) LeadTimes(ctx context.Context, since time.Time) ([]model.LeadTime, error) {
-	h, err := e.History()
-	if err != nil {
-		return nil, err
-	}
-	heads := make([]plumbing.Hash, len(e.flow))
-	for i, t := range e.flow {
-		if heads[i], err = e.headID(ctx, t); err != nil {
-			return nil, err
-		}
-	}
-	seen := map[plumbing.Hash]bool{}
-	var out []model.LeadTime
-	for i, t := range e.flow {
-		nodes, err := h.Graph().Since(ctx, []plumbing.Hash{heads[i]}, since.Unix())
-		if err != nil {
-			return nil, fmt.Errorf("lead times of %s: %w", t.Name, err)
-		}
-		// copies of this track's commits on each other track
-		carried := make([]map[plumbing.Hash]history.Carry, len(e.flow))
-		for j := range e.flow {
-			if j == i {
-				continue
-			}
-			res, err := h.Compare(ctx, heads[i], heads[j])
-			if err != nil {
-				return nil, fmt.Errorf("lead times %s → %s: %w", t.Name, e.flow[j].Name, err)
-			}
-			carried[j] = map[plumbing.Hash]history.Carry{}
-			for _, c := range res.Carried {
-				carried[j][c.From.Hash] = c
-				if j > i {
-					seen[c.To.Hash] = true // a copy, followed from its original
-				}
-			}
-		}
-		for k := len(nodes) - 1; k >= 0; k-- { // oldest first
-			n := nodes[k]
-			if seen[n.ID] || len(n.Parents) > 1 {
-				continue
-			}
-			seen[n.ID] = true
-			c, err := h.Commit(n.ID)
-			if err != nil {
-				return nil, err
-			}
-			if e.kinds.Kind(c.Message) == model.Regular || c.Author.When.Before(since) {
-				continue
-			}
-			lt := model.LeadTime{Commit: e.commit(c), Arrivals: []model.Arrival{}}
-			for j, other := range e.flow {
-				if j == i {
-					continue
-				}
-				if a, ok, err := arrival(ctx, h, c, heads[j], carried[j]); err != nil {
-					return nil, err
-				} else if ok {
-					a.Track = other.Name
-					lt.Arrivals = append(lt.Arrivals, a)
-				}
-			}
-			out = append(out, lt)
-		}
-	}
-	return out, h.Flush()
-}
-
-func arrival(ctx context.Context, h *history.History, c *object.Commit, head plumbing.Hash, carried map[plumbing.Hash]history.Carry) (model.Arrival, bool, error) {
-	if cp, ok := carried[c.Hash]; ok {
-		return model.Arrival{At: cp.To.Committer.When, As: cp.To.Hash.String(), How: string(cp.How)}, true, nil
-	}
-	in, err := h.Graph().IsAncestor(ctx, c.Hash, head)
-	if err != nil || !in {
-		return model.Arrival{}, false, err
-	}
-	return model.Arrival{At: c.Committer.When, As: c.Hash.String(), How: "same"}, true, nil
 }

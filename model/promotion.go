@@ -73,9 +73,12 @@ type Arrival struct {
 	How   string    `json:"how"` // "same" (fast-forward or merge), "patch-id" or "trailer"
 }
 
-// LeadTime follows one fix from its commit to each downstream track.
+// LeadTime follows one fix from its commit to each other track.
 type LeadTime struct {
-	Commit   Commit    `json:"commit"`
+	Commit Commit `json:"commit"`
+	// Track is the track the fix was committed on; its copies carried to
+	// other tracks are arrivals, not fixes of their own.
+	Track    string    `json:"track"`
 	Arrivals []Arrival `json:"arrivals"`
 }
 
