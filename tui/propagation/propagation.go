@@ -59,43 +59,29 @@ type Row struct {
 	AtOnce bool
 }
 
-// Build makes the grid's rows from lead times. origin names, for fixes
-// that have not left their track, the track they were committed on (from
-// the pending lists); conflicted lists commits whose carry stopped on
-// conflicts, by the track they were carried to.
+// Build makes the grid's rows from lead times: a fix stands as committed
+// on its track (model.LeadTime.Track) and on the others as its arrivals
+// say. conflicted lists commits whose carry stopped on conflicts, by the
+// track they were carried to. origin names the track of lead times that
+// do not name their own (it may be nil).
 func Build(tracks []string, lts []model.LeadTime, origin map[string]string, conflicted map[string]string) []Row {
 	rows := make([]Row, 0, len(lts))
-	// A copy of a fix (the carried commit) is not a fix of its own; of two
-	// commits that name each other, the earlier committed is the fix.
-	at := map[string]int{}
-	for i, lt := range lts {
-		at[lt.Commit.ID] = i
-	}
-	copies := map[string]bool{}
-	for i, lt := range lts {
-		for _, a := range lt.Arrivals {
-			j, ok := at[a.As]
-			if !ok || j == i {
-				continue
-			}
-			other := lts[j].Commit.Committed
-			if lt.Commit.Committed.Before(other) || lt.Commit.Committed.Equal(other) && i < j {
-				copies[a.As] = true
-			}
-		}
-	}
 	for _, lt := range lts {
-		if copies[lt.Commit.ID] {
-			continue
-		}
 		r := Row{Commit: lt.Commit, Stands: make([]Stand, len(tracks)), Ages: make([]time.Duration, len(tracks))}
-		has := make([]bool, len(tracks))
+		home := lt.Track
+		if home == "" {
+			home = origin[lt.Commit.ID]
+		}
+		for i, t := range tracks {
+			if t == home {
+				r.Stands[i] = Origin
+			}
+		}
 		for _, a := range lt.Arrivals {
 			for i, t := range tracks {
-				if t != a.Track {
+				if t != a.Track || t == home {
 					continue
 				}
-				has[i] = true
 				r.Ages[i] = a.At.Sub(lt.Commit.Date)
 				switch a.How {
 				case "patch-id":
@@ -107,27 +93,6 @@ func Build(tracks []string, lts []model.LeadTime, origin map[string]string, conf
 				}
 			}
 		}
-		// The origin is the track the engine left out of the arrivals:
-		// the named one when known, else the first track without one.
-		o := -1
-		if name, ok := origin[lt.Commit.ID]; ok {
-			for i, t := range tracks {
-				if t == name && !has[i] {
-					o = i
-				}
-			}
-		}
-		if o < 0 {
-			for i := range tracks {
-				if !has[i] {
-					o = i
-					break
-				}
-			}
-		}
-		if o >= 0 {
-			r.Stands[o] = Origin
-		}
 		if to, ok := conflicted[lt.Commit.ID]; ok {
 			for i, t := range tracks {
 				if t == to && r.Stands[i] == Pending {
@@ -135,12 +100,14 @@ func Build(tracks []string, lts []model.LeadTime, origin map[string]string, conf
 				}
 			}
 		}
-		if n := len(tracks) - 1; n >= 0 && r.Stands[n] != Pending && r.Stands[n] != Conflicted && r.Stands[n] != Origin {
-			r.Arrived = true
-			r.Lead = r.Ages[n]
-		}
-		if n := len(tracks) - 1; n >= 0 && r.Stands[n] == Origin {
-			r.AtOnce = true
+		if n := len(tracks) - 1; n >= 0 {
+			switch r.Stands[n] {
+			case Origin:
+				r.AtOnce = true
+			case Landed, Carried, Edited:
+				r.Arrived = true
+				r.Lead = r.Ages[n]
+			}
 		}
 		rows = append(rows, r)
 	}

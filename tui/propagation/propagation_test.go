@@ -16,16 +16,16 @@ var t0 = time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 func TestBuild(t *testing.T) {
 	tracks := []string{"dev", "prod"}
 	lts := []model.LeadTime{
-		{Commit: model.Commit{ID: "a", Kind: model.Hotfix, Date: t0, Committed: t0}, Arrivals: []model.Arrival{{Track: "prod", At: t0.Add(2 * time.Hour), As: "a2", How: "patch-id"}}},
-		{Commit: model.Commit{ID: "b", Kind: model.Bugfix, Date: t0}, Arrivals: []model.Arrival{{Track: "prod", At: t0.Add(48 * time.Hour), As: "b", How: "same"}}},
-		{Commit: model.Commit{ID: "c", Kind: model.Hotfix, Date: t0}, Arrivals: []model.Arrival{{Track: "prod", At: t0.Add(time.Hour), As: "c2", How: "trailer"}}},
-		{Commit: model.Commit{ID: "d", Kind: model.Hotfix, Date: t0}},
-		{Commit: model.Commit{ID: "e", Kind: model.Hotfix, Date: t0}},
-		{Commit: model.Commit{ID: "f", Kind: model.Hotfix, Date: t0}},
-		// the copy of a, listed by the engine as a fix of prod
-		{Commit: model.Commit{ID: "a2", Kind: model.Hotfix, Date: t0, Committed: t0.Add(2 * time.Hour)}, Arrivals: []model.Arrival{{Track: "dev", As: "a", How: "patch-id"}}},
+		{Commit: model.Commit{ID: "a", Kind: model.Hotfix, Date: t0, Committed: t0}, Track: "dev", Arrivals: []model.Arrival{{Track: "prod", At: t0.Add(2 * time.Hour), As: "a2", How: "patch-id"}}},
+		{Commit: model.Commit{ID: "b", Kind: model.Bugfix, Date: t0}, Track: "dev", Arrivals: []model.Arrival{{Track: "prod", At: t0.Add(48 * time.Hour), As: "b", How: "same"}}},
+		{Commit: model.Commit{ID: "c", Kind: model.Hotfix, Date: t0}, Track: "dev", Arrivals: []model.Arrival{{Track: "prod", At: t0.Add(time.Hour), As: "c2", How: "trailer"}}},
+		{Commit: model.Commit{ID: "d", Kind: model.Hotfix, Date: t0}, Track: "dev"},
+		{Commit: model.Commit{ID: "e", Kind: model.Hotfix, Date: t0}}, // its track from origin
+		{Commit: model.Commit{ID: "f", Kind: model.Hotfix, Date: t0}, Track: "dev"},
+		// committed on prod, carried back to dev
+		{Commit: model.Commit{ID: "g", Kind: model.Hotfix, Date: t0}, Track: "prod", Arrivals: []model.Arrival{{Track: "dev", At: t0.Add(time.Hour), As: "g2", How: "patch-id"}}},
 	}
-	origin := map[string]string{"e": "prod", "d": "dev", "f": "dev"}
+	origin := map[string]string{"e": "prod"}
 	rows := Build(tracks, lts, origin, map[string]string{"f": "prod"})
 	got := map[string]string{}
 	for _, r := range rows {
@@ -38,9 +38,10 @@ func TestBuild(t *testing.T) {
 	want := map[string]string{
 		"a": "committed,carried", "b": "committed,landed", "c": "committed,edited",
 		"d": "committed,pending", "e": "pending,committed", "f": "committed,conflict",
+		"g": "carried,committed",
 	}
 	if len(got) != len(want) {
-		t.Errorf("rows = %v; want %v (the copy a2 is not a row)", got, want)
+		t.Errorf("rows = %v; want %v", got, want)
 	}
 	for id, w := range want {
 		if got[id] != w {
