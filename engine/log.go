@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
@@ -234,10 +236,7 @@ func (e *Engine) Log(ctx context.Context, opts LogOptions) (*LogPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	page := &LogPage{Commits: make([]model.Commit, 0, len(cs))}
-	for _, c := range cs {
-		page.Commits = append(page.Commits, e.commit(c))
-	}
+	page := &LogPage{Commits: e.commits(cs)}
 	if err := h.Flush(); err != nil {
 		return nil, err
 	}
@@ -246,6 +245,26 @@ func (e *Engine) Log(ctx context.Context, opts LogOptions) (*LogPage, error) {
 		g.Park(page.Next, w)
 	}
 	return page, nil
+}
+
+// commits converts many commits, on every CPU: classifying a commit runs
+// the kind patterns over its whole message, the largest cost of a page
+// once the walk is cheap.
+func (e *Engine) commits(cs []*object.Commit) []model.Commit {
+	out := make([]model.Commit, len(cs))
+	workers := min(runtime.NumCPU(), len(cs)/64+1)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(cs); i += workers {
+				out[i] = e.commit(cs[i])
+			}
+		}()
+	}
+	wg.Wait()
+	return out
 }
 
 // logTip resolves a track name or a revision to a commit. A branch, tag
