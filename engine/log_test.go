@@ -297,3 +297,30 @@ func TestBenchLogVsGit(t *testing.T) {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// TestLogTips: tips given as revisions resolve as git resolves them, with
+// and without a commit-graph.
+func TestLogTips(t *testing.T) {
+	for _, graph := range []bool{false, true} {
+		r := logRepo(t, 12, false)
+		r.Git("tag", "-a", "-m", "release", "v1", "dev~2")
+		r.Git("tag", "light", "dev~3")
+		if graph {
+			r.Git("commit-graph", "write", "--reachable")
+		}
+		e := openAt(t, r, r.Now)
+		for _, rev := range []string{"dev", "HEAD", "v1", "light", "refs/heads/prod", "dev~1", "dev~6^2", r.Rev("dev~4"), r.Rev("dev~4")[:10]} {
+			page, err := e.Log(context.Background(), LogOptions{Tracks: []string{rev}, Limit: 1})
+			if err != nil {
+				t.Errorf("graph=%v: Log(%s) error %v", graph, rev, err)
+				continue
+			}
+			if want := r.Rev(rev); len(page.Commits) != 1 || page.Commits[0].ID != want {
+				t.Errorf("graph=%v: Log(%s) starts at %v; want %s", graph, rev, page.Commits, want)
+			}
+		}
+		if _, err := e.Log(context.Background(), LogOptions{Tracks: []string{"nosuch"}}); err == nil {
+			t.Errorf("graph=%v: Log(nosuch) = nil error", graph)
+		}
+	}
+}
