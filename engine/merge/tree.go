@@ -259,6 +259,9 @@ func (m *treeMerge) walkDir(p string, d [3]plumbing.Hash) error {
 		}
 		trees[i] = t
 	}
+	// Inside a subtree one side alone changed, git reads only the
+	// directories that side removed.
+	hidden := m.hiding && !(!d[sBase].IsZero() && (d[sOurs].IsZero() || d[sTheirs].IsZero()))
 	type slot struct{ e [3]*object.TreeEntry }
 	names := map[string]*slot{}
 	var order []string
@@ -296,7 +299,7 @@ func (m *treeMerge) walkDir(p string, d [3]plumbing.Hash) error {
 			if f[0].same(f[1]) && f[1].same(f[2]) {
 				m.items = append(m.items, item{full, f[0].Mode, f[0].Hash})
 			} else {
-				m.files[full] = &tri{e: f, names: [3]string{full, full, full}, hidden: m.hiding}
+				m.files[full] = &tri{e: f, names: [3]string{full, full, full}, hidden: hidden}
 			}
 		}
 		if hasDir {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -403,6 +404,105 @@ func TestSimilarityParity(t *testing.T) {
 		s := similarity(newSignature([]byte(a.String())), newSignature([]byte(b.String())), 0)
 		if !detected(c1, c2, s) || detected(c1, c2, s+1) {
 			t.Errorf("similarity(pair %d) = %d; git's score differs", i, s)
+		}
+	}
+}
+
+// TestTreesRandomParity merges random trees where each side modifies,
+// deletes, adds and renames files and whole directories, against git.
+func TestTreesRandomParity(t *testing.T) {
+	r := newGitRepo(t)
+	repo, err := git.PlainOpen(r.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewSource(22))
+	n := 40
+	if testing.Short() {
+		n = 10
+	}
+	dirs := []string{"a", "b", "a/s", "c", "a/s/t", "d/e"}
+	name := func(p string) string { return p[strings.LastIndexByte(p, '/')+1:] }
+	num := func(p string) int {
+		k, _ := strconv.Atoi(strings.TrimPrefix(name(p), "f"))
+		return k
+	}
+	for it := range n {
+		base := files{}
+		for i := range 6 + rng.Intn(12) {
+			base[fmt.Sprintf("%s/f%d", dirs[rng.Intn(len(dirs))], i)] = fileSpec{content: lines(i*100, i*100+19, nil)}
+		}
+		mutate := func(tag string) files {
+			f := files{}
+			for k, v := range base {
+				f[k] = v
+			}
+			for range 1 + rng.Intn(8) {
+				var ks []string
+				for k := range f {
+					ks = append(ks, k)
+				}
+				if len(ks) == 0 {
+					break
+				}
+				sort.Strings(ks)
+				k := ks[rng.Intn(len(ks))]
+				switch rng.Intn(7) {
+				case 0: // modify
+					if strings.HasPrefix(name(k), "f") {
+						i := num(k)
+						f[k] = fileSpec{content: lines(i*100, i*100+19, map[int]string{i*100 + rng.Intn(20): tag + "\n"})}
+					}
+				case 1: // delete
+					delete(f, k)
+				case 2: // rename a file
+					v := f[k]
+					delete(f, k)
+					f[[]string{"a", "b", "n", "a/s", "m/s"}[rng.Intn(5)]+"/"+name(k)] = v
+				case 3: // rename a directory
+					d := dirs[rng.Intn(len(dirs))]
+					nd := []string{"x", "y", "b/z", "n"}[rng.Intn(4)]
+					for _, kk := range ks {
+						if strings.HasPrefix(kk, d+"/") {
+							v := f[kk]
+							delete(f, kk)
+							f[nd+kk[len(d):]] = v
+						}
+					}
+				case 4, 5: // add
+					f[fmt.Sprintf("%s/add%d", []string{"a", "b", "a/s", "c", "a/new"}[rng.Intn(5)], rng.Intn(3))] = fileSpec{content: tag + " added\n"}
+				case 6: // rename and modify
+					if strings.HasPrefix(name(k), "f") {
+						i := num(k)
+						delete(f, k)
+						f["r/"+name(k)] = fileSpec{content: lines(i*100, i*100+19, map[int]string{i*100 + rng.Intn(20): tag + "\n"})}
+					}
+				}
+			}
+			return f
+		}
+		ours, theirs := mutate("OURS"), mutate("THEIRS")
+		b := r.commit(r.tree(base), "base")
+		o := r.commit(r.tree(ours), "ours", b)
+		th := r.commit(r.tree(theirs), "theirs", b)
+		want := r.mergeTree(o, th, MergeStyle)
+		var trees [3]plumbing.Hash
+		for i, c := range []string{b, o, th} {
+			cm, err := object.GetCommit(repo.Storer, plumbing.NewHash(c))
+			if err != nil {
+				t.Fatal(err)
+			}
+			trees[i] = cm.TreeHash
+		}
+		got, err := Trees(context.Background(), repo.Storer, trees[0], trees[1], trees[2], Options{OursLabel: o, TheirsLabel: th, BaseLabel: r.abbrev(b)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sort.Strings(want.stages)
+		if got.Tree.String() != want.tree || got.Clean() != want.clean ||
+			strings.Join(stageLines(got.Conflicts), "\n") != strings.Join(want.stages, "\n") {
+			t.Errorf("Trees(random case %d) = %s clean=%v %v; want %s clean=%v %v\n%s", it,
+				got.Tree, got.Clean(), stageLines(got.Conflicts), want.tree, want.clean, want.stages, want.msgs)
 		}
 	}
 }
