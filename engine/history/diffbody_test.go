@@ -155,3 +155,87 @@ func TestDiffBodyMatchesGitLarge(t *testing.T) {
 		}
 	}
 }
+
+func rawTree(entries []string) []byte { return []byte(strings.Join(entries, "")) }
+
+func parseAll(t *testing.T, data []byte) []string {
+	t.Helper()
+	it := treeIter{data: data}
+	var out []string
+	for {
+		e, ok, err := it.next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			return out
+		}
+		out = append(out, string(e.raw))
+	}
+}
+
+// TestTrimCommon checks that trimCommon drops only whole entries that
+// both trees have, at the start and at the end: a = p + a' + s and
+// b = p + b' + s, entry by entry.
+func TestTrimCommon(t *testing.T) {
+	check := func(name string, a, b []string) {
+		t.Helper()
+		ra, rb := rawTree(a), rawTree(b)
+		ta, tb := trimCommon(ra, rb)
+		la, lb := parseAll(t, ra), parseAll(t, rb)
+		pa, pb := parseAll(t, ta), parseAll(t, tb)
+		// ta starts where the entries dropped at the start end.
+		start, off := cap(ra)-cap(ta), 0
+		for n := 0; n < start; off++ {
+			n += len(la[off])
+		}
+		suf := len(la) - off - len(pa)
+		if off+len(pb)+suf != len(lb) {
+			t.Fatalf("%s: trimmed %d+%d entries of a, b keeps %d of %d", name, off, suf, len(pb), len(lb))
+		}
+		if strings.Join(la[:off], "") != strings.Join(lb[:off], "") ||
+			strings.Join(la[len(la)-suf:], "") != strings.Join(lb[len(lb)-suf:], "") ||
+			strings.Join(lb[off:off+len(pb)], "") != string(tb) {
+			t.Fatalf("%s: trimCommon dropped entries that differ", name)
+		}
+	}
+	id := func(last byte) string { return strings.Repeat("\x07", 19) + string([]byte{last}) }
+	e := func(mode, name, id string) string { return mode + " " + name + "\x00" + id }
+	// Only the last byte of an id differs.
+	check("last id byte", []string{e("100644", "a", id(1)), e("100644", "b", id(1))},
+		[]string{e("100644", "a", id(2)), e("100644", "b", id(1))})
+	// b's one entry ends with the bytes of a's last entry.
+	check("entry inside a name", []string{e("100644", "m", id(1)), e("100644", "n", id(1))},
+		[]string{e("100644", "zz"+e("100644", "n", "")[:len(e("100644", "n", ""))-1], id(1))})
+
+	rng := rand.New(rand.NewSource(3))
+	entry := func(name string) string {
+		id := make([]byte, 20)
+		for i := range id {
+			id[i] = byte(rng.Intn(4)) // NULs and spaces in ids too
+		}
+		mode := []string{"100644", "40000", "100755"}[rng.Intn(3)]
+		return e(mode, name, string(id))
+	}
+	for c := 0; c < 500; c++ {
+		var a []string
+		for i := 0; i < rng.Intn(40); i++ {
+			a = append(a, entry(fmt.Sprintf("f%03d", i)))
+		}
+		b := append([]string(nil), a...)
+		for k := rng.Intn(4); k > 0 && len(b) > 0; k-- {
+			i := rng.Intn(len(b))
+			switch rng.Intn(4) {
+			case 0:
+				b[i] = entry(fmt.Sprintf("f%03d", i)) // new id or mode
+			case 1:
+				b[i] = b[i][:len(b[i])-1] + "\xff" // one byte of the id
+			case 2:
+				b = append(b[:i], b[i+1:]...)
+			default:
+				b = append(b[:i], append([]string{entry(fmt.Sprintf("f%03dx", i))}, b[i:]...)...)
+			}
+		}
+		check(fmt.Sprintf("case %d", c), a, b)
+	}
+}

@@ -58,6 +58,7 @@ func diffTrees(s storer.EncodedObjectStorer, a, b plumbing.Hash, base string, ou
 		}
 		tb.id = b
 	}
+	ta.data, tb.data = trimCommon(ta.data, tb.data)
 	x, okx, err := ta.next()
 	if err != nil {
 		return nil, err
@@ -108,6 +109,64 @@ func diffTrees(s storer.EncodedObjectStorer, a, b plumbing.Hash, base string, ou
 		}
 	}
 	return out, nil
+}
+
+// trimCommon drops the entries two tree objects share at their start and
+// at their end, found by comparing bytes: a commit changes a few entries of
+// trees of hundreds, and only the rest need parsing.
+func trimCommon(a, b []byte) ([]byte, []byte) {
+	n := min(len(a), len(b))
+	i := 0
+	for i+64 <= n && bytes.Equal(a[i:i+64], b[i:i+64]) {
+		i += 64
+	}
+	for i < n && a[i] == b[i] {
+		i++
+	}
+	// The whole entries within the common bytes are the same entries in
+	// both, each starting at the same offset.
+	start := 0
+	for {
+		nul := bytes.IndexByte(a[start:], 0)
+		if nul < 0 || start+nul+21 > i {
+			break
+		}
+		start += nul + 21
+	}
+	a, b = a[start:], b[start:]
+	n = min(len(a), len(b))
+	j := 0
+	for j+64 <= n && bytes.Equal(a[len(a)-j-64:len(a)-j], b[len(b)-j-64:len(b)-j]) {
+		j += 64
+	}
+	for j < n && a[len(a)-1-j] == b[len(b)-1-j] {
+		j++
+	}
+	if j == 0 {
+		return a, b
+	}
+	// At the end, the bytes after an entry boundary of each tree are the
+	// same entries when they are the same length (both within the common
+	// end).
+	ea, eb := entryAtOrAfter(a, len(a)-j), entryAtOrAfter(b, len(b)-j)
+	if ea >= 0 && eb >= 0 && len(a)-ea == len(b)-eb {
+		return a[:ea], b[:eb]
+	}
+	return a, b
+}
+
+// entryAtOrAfter returns the offset of the first entry of a tree object at
+// or after p, or -1 when the entries do not parse.
+func entryAtOrAfter(t []byte, p int) int {
+	off := 0
+	for off < p {
+		nul := bytes.IndexByte(t[off:], 0)
+		if nul < 0 || off+nul+21 > len(t) {
+			return -1
+		}
+		off += nul + 21
+	}
+	return off
 }
 
 // treeEntry is an entry of a tree object, pointing into the object.
