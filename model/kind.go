@@ -51,6 +51,12 @@ func (k *Kind) UnmarshalText(b []byte) error {
 type Classifier struct {
 	Hotfix *regexp.Regexp
 	Bugfix *regexp.Regexp
+
+	// For the default patterns, the word a message must contain (in any
+	// case) before the pattern is worth running: most messages have
+	// neither word, and a byte scan is far cheaper than a case-insensitive
+	// regular expression.
+	hotfixWord, bugfixWord string
 }
 
 // Default patterns: the words, case-insensitive.
@@ -62,8 +68,10 @@ const (
 // DefaultClassifier matches the words "hotfix" and "bugfix", any case.
 func DefaultClassifier() Classifier {
 	return Classifier{
-		Hotfix: regexp.MustCompile(DefaultHotfixPattern),
-		Bugfix: regexp.MustCompile(DefaultBugfixPattern),
+		Hotfix:     regexp.MustCompile(DefaultHotfixPattern),
+		Bugfix:     regexp.MustCompile(DefaultBugfixPattern),
+		hotfixWord: "hotfix",
+		bugfixWord: "bugfix",
 	}
 }
 
@@ -83,17 +91,50 @@ func NewClassifier(hotfix, bugfix string) (Classifier, error) {
 	if err != nil {
 		return Classifier{}, fmt.Errorf("bugfix pattern: %w", err)
 	}
-	return Classifier{Hotfix: h, Bugfix: b}, nil
+	c := Classifier{Hotfix: h, Bugfix: b}
+	if hotfix == DefaultHotfixPattern {
+		c.hotfixWord = "hotfix"
+	}
+	if bugfix == DefaultBugfixPattern {
+		c.bugfixWord = "bugfix"
+	}
+	return c, nil
 }
 
 // Kind classifies a commit message.
 func (c Classifier) Kind(message string) Kind {
 	switch {
-	case c.Hotfix != nil && c.Hotfix.MatchString(message):
+	case matches(c.Hotfix, c.hotfixWord, message):
 		return Hotfix
-	case c.Bugfix != nil && c.Bugfix.MatchString(message):
+	case matches(c.Bugfix, c.bugfixWord, message):
 		return Bugfix
 	default:
 		return Regular
 	}
+}
+
+func matches(re *regexp.Regexp, word, message string) bool {
+	if re == nil || (word != "" && !containsFold(message, word)) {
+		return false
+	}
+	return re.MatchString(message)
+}
+
+// containsFold reports whether s contains the lowercase ASCII word in any
+// case.
+func containsFold(s, word string) bool {
+	first := word[0]
+	for i := 0; i+len(word) <= len(s); i++ {
+		if s[i]|0x20 != first {
+			continue
+		}
+		j := 1
+		for j < len(word) && s[i+j]|0x20 == word[j] {
+			j++
+		}
+		if j == len(word) {
+			return true
+		}
+	}
+	return false
 }

@@ -174,3 +174,11 @@ func TestSubjectAndLeadTime(t *testing.T) {
 		t.Error("Terminal() wrong")
 	}
 }
+
+func BenchmarkClassifierKind(b *testing.B) {
+	c := DefaultClassifier()
+	msg := "Teach the rate limiter to refill per client\n\nThe bucket was shared between clients, so one noisy client\nstarved the others. Keep one bucket per address.\n\nSigned-off-by: Ada Lovelace <ada@example.com>\n"
+	for i := 0; i < b.N; i++ {
+		c.Kind(msg)
+	}
+}
