@@ -141,6 +141,8 @@ type Model struct {
 	// panel over the panes.
 	build   *buildRun
 	showLog bool
+	// quitArmed: q was pressed once while a build runs.
+	quitArmed bool
 
 	// Status line.
 	note    string
@@ -866,8 +868,16 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		}
 		return m.rolls.Update(k)
 	}
+	armed := m.quitArmed
+	m.quitArmed = false
 	switch {
 	case key.Matches(k, m.keys.Quit):
+		// Quitting ends a build under way: ask for q once more.
+		if b := m.build; b != nil && !b.done && !armed {
+			m.quitArmed = true
+			m.fail("quit", fmt.Errorf("%s of %s is still building: q again quits and aborts it", b.folder(), b.track))
+			return nil
+		}
 		m.stop()
 		return tea.Quit
 	case key.Matches(k, m.keys.Help):
@@ -881,6 +891,13 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		return m.show(screenRollouts)
 	case key.Matches(k, m.keys.Journal):
 		return m.show(screenJournal)
+	case key.Matches(k, m.keys.Refresh):
+		m.say("reloading")
+		cmds := []tea.Cmd{m.reloadAll()}
+		if m.screen != screenCockpit && m.started[m.screen] {
+			cmds = append(cmds, m.show(m.screen))
+		}
+		return tea.Batch(cmds...)
 	}
 	switch m.screen {
 	case screenResolver:
@@ -917,9 +934,6 @@ func (m *Model) cockpitKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 		m.filtering = true
 		return nil
-	case key.Matches(k, m.keys.Refresh):
-		m.say("reloading")
-		return m.reloadAll()
 	case key.Matches(k, m.keys.Carry):
 		return m.askCarry()
 	case key.Matches(k, m.keys.Train):

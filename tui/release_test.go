@@ -134,6 +134,16 @@ func TestReleaseLogPanel(t *testing.T) {
 		t.Errorf("R while building: panel %v, dialog %v; want the panel again", m.showLog, m.dialog != nil)
 	}
 
+	// Quitting while it builds asks for q once more.
+	press(t, m, "esc", "q")
+	if !m.quitArmed || !strings.Contains(m.note, "q again quits and aborts it") {
+		t.Errorf("q while building: status %q", m.note)
+	}
+	press(t, m, "L")
+	if m.quitArmed || !m.showLog {
+		t.Errorf("another key after q: armed %v, panel %v", m.quitArmed, m.showLog)
+	}
+
 	// A failure names the log and its last lines, and keeps the panel.
 	logPath := "/var/sb/src/.git/switchyard/builds/prod-5.log"
 	send(t, m, releaseMsg{track: "prod", res: engine.Released{Log: logPath}, err: errors.New("build: exit status 2")})
@@ -237,6 +247,27 @@ func TestShortPath(t *testing.T) {
 	} {
 		if got := shortPath(tc.path, tc.limit); got != tc.want {
 			t.Errorf("shortPath(%q, %d) = %q; want %q", tc.path, tc.limit, got, tc.want)
+		}
+	}
+}
+
+// TestRefreshOnEveryScreen: ctrl+r, listed among the keys of every
+// screen, reloads on each.
+func TestRefreshOnEveryScreen(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the demo sandbox")
+	}
+	m := open(t, demo.FlowTwo, 100, 30)
+	// The journal's first show subscribes to the engine and waits for
+	// events, which the synchronous test runner cannot: only reloads.
+	m.started[screenJournal] = true
+	for _, s := range []string{"1", "2", "4"} {
+		press(t, m, s)
+		before := m.seq.status
+		m.say("")
+		send(t, m, tea.KeyPressMsg{Code: 'r', Mod: tea.ModCtrl})
+		if m.seq.status == before || m.note != "reloading" {
+			t.Errorf("ctrl+r on screen %s: status seq %d → %d, note %q", s, before, m.seq.status, m.note)
 		}
 	}
 }

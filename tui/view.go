@@ -542,13 +542,15 @@ func (m *Model) shortHelp() []key.Binding {
 func (m *Model) fullHelp() [][]key.Binding {
 	k := m.keys
 	global := append(k.Global(), k.Refresh)
+	// Panes are the cockpit's: the other screens have none to move between.
+	screens := []key.Binding{k.Help, k.Quit, k.Cockpit, k.Resolver, k.Rollouts, k.Journal, k.Refresh}
 	switch m.screen {
 	case screenResolver:
-		return append([][]key.Binding{global}, m.res.FullHelp()...)
+		return append([][]key.Binding{screens}, m.res.FullHelp()...)
 	case screenRollouts:
-		return append([][]key.Binding{global}, m.rolls.FullHelp()...)
+		return append([][]key.Binding{screens}, m.rolls.FullHelp()...)
 	case screenJournal:
-		return append([][]key.Binding{global}, m.jour.FullHelp()...)
+		return append([][]key.Binding{screens}, m.jour.FullHelp()...)
 	}
 	return [][]key.Binding{
 		global,
