@@ -12,6 +12,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/switchyard/switchyard/engine"
 	"github.com/switchyard/switchyard/model"
@@ -181,7 +182,7 @@ func (m *Model) gotReleasePlan(msg releasePlanMsg) tea.Cmd {
 	for _, h := range m.headsOf(msg.track) {
 		lines = append(lines, fmt.Sprintf("%s %s  %s", h.Kind, h.Short(), model.InertLine(h.Subject)), "")
 	}
-	cmd := strings.Join(inertAll(cfg.Build.Command), " ")
+	cmd := quoteArgs(inertAll(cfg.Build.Command))
 	timeout := "no timeout"
 	if t := cfg.Build.Timeout.Std(); t > 0 {
 		timeout = "timeout " + shortDuration(t)
@@ -221,6 +222,19 @@ func (m *Model) gotReleasePlan(msg releasePlanMsg) tea.Cmd {
 		yes: runRelease(ctx, e, msg.track, msg.commit),
 	}
 	return nil
+}
+
+// quoteArgs writes a command's arguments as a person would type them:
+// those with spaces or shell characters in single quotes.
+func quoteArgs(args []string) string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = a
+		if a == "" || strings.ContainsAny(a, " \t'\"$&;|<>()*?[]{}~`\\") {
+			out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+	}
+	return strings.Join(out, " ")
 }
 
 // shortDuration writes 2m rather than 2m0s.
@@ -298,17 +312,30 @@ func (m *Model) gotRelease(msg releaseMsg) tea.Cmd {
 		if b.state == "" || b.state == "started" {
 			b.state = "failed"
 		}
+		// The engine's error names the log already: the status line names
+		// it once, before the last lines.
+		errText := oneLine(msg.err.Error())
+		if b.log != "" {
+			errText = strings.ReplaceAll(errText, " (log: "+model.InertLine(b.log)+")", "")
+		}
 		var s strings.Builder
 		if errors.Is(msg.err, engine.ErrPush) {
-			fmt.Fprintf(&s, "%s of %s is committed to the bin repo but not pushed: %s", b.folder(), b.track, oneLine(msg.err.Error()))
+			fmt.Fprintf(&s, "%s of %s is committed to the bin repo but not pushed: %s", b.folder(), b.track, errText)
 		} else {
-			fmt.Fprintf(&s, "build %s of %s at %s failed: %s", b.folder(), b.track, short, oneLine(msg.err.Error()))
+			fmt.Fprintf(&s, "build %s of %s failed: %s", b.folder(), b.track, errText)
 		}
 		if b.log != "" {
 			s.WriteString(" · log " + shortPath(model.InertLine(b.log), 0))
 		}
-		if last := lastLines(b.lines, 2); last != "" {
-			s.WriteString(" · last: " + last)
+		for n := 2; n > 0; n-- {
+			last := lastLines(b.lines, n)
+			if last == "" {
+				break
+			}
+			if n == 1 || ansi.StringWidth(s.String())+len(" · last: ")+ansi.StringWidth(last) < m.width {
+				s.WriteString(" · last: " + last)
+				break
+			}
 		}
 		m.note, m.noteErr = s.String(), true
 		m.showLog = true
@@ -326,11 +353,12 @@ func (m *Model) gotRelease(msg releaseMsg) tea.Cmd {
 	return m.reloadAll()
 }
 
-// lastLines joins the last n non-empty lines.
+// lastLines joins the last n non-empty lines of the build's own output
+// (the engine's "switchyard: …" lines say less than the build's).
 func lastLines(lines []string, n int) string {
 	var out []string
 	for i := len(lines) - 1; i >= 0 && len(out) < n; i-- {
-		if l := strings.TrimSpace(lines[i]); l != "" {
+		if l := strings.TrimSpace(lines[i]); l != "" && !strings.HasPrefix(l, "switchyard: ") {
 			out = append([]string{l}, out...)
 		}
 	}

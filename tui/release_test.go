@@ -146,9 +146,9 @@ func TestReleaseLogPanel(t *testing.T) {
 
 	// A failure names the log and its last lines, and keeps the panel.
 	logPath := "/var/sb/src/.git/switchyard/builds/prod-5.log"
-	send(t, m, releaseMsg{track: "prod", res: engine.Released{Log: logPath}, err: errors.New("build: exit status 2")})
-	if !m.noteErr || !strings.Contains(m.note, "failed: build: exit status 2") || !strings.Contains(m.note, "log "+logPath) ||
-		!strings.Contains(m.note, "last: linking app") || !strings.Contains(m.note, "built app 1.2.0 in dist/") {
+	send(t, m, releaseMsg{track: "prod", res: engine.Released{Log: logPath}, err: errors.New("build: exit status 2 (log: " + logPath + ")")})
+	if !m.noteErr || !strings.Contains(m.note, "failed: build: exit status 2 · log "+logPath+" · last: ") ||
+		!strings.Contains(m.note, "built app 1.2.0 in dist/") || strings.Contains(m.note, "(log: ") {
 		t.Errorf("after a failed build the status says %q", m.note)
 	}
 	if !m.showLog || m.busy != "" {
@@ -226,6 +226,13 @@ func TestReleaseBuilds(t *testing.T) {
 	live, err := e.LiveBuild(context.Background(), "prod")
 	if err != nil || live.Number != 5 || live.Source != m.head("prod") {
 		t.Errorf("LiveBuild(prod) = %+v, %v; want build 5 of the prod head", live, err)
+	}
+}
+
+func TestQuoteArgs(t *testing.T) {
+	got := quoteArgs([]string{"sh", "-c", "make dist && echo it's done", ""})
+	if want := `sh -c 'make dist && echo it'\''s done' ''`; got != want {
+		t.Errorf("quoteArgs = %s; want %s", got, want)
 	}
 }
 

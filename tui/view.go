@@ -528,6 +528,9 @@ func (m *Model) shortHelp() []key.Binding {
 	}
 	if m.showLog && m.build != nil {
 		closeLog := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "hide the log"))
+		if m.build.done {
+			closeLog.SetHelp("esc", "close the log")
+		}
 		follow := k.Bottom
 		follow.SetHelp(k.Bottom.Help().Key, "follow")
 		return []key.Binding{k.Help, k.Up, k.Down, k.PageDown, follow, closeLog}
