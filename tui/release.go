@@ -343,11 +343,18 @@ func (m *Model) gotRelease(msg releaseMsg) tea.Cmd {
 	}
 	b.state = "done"
 	s := fmt.Sprintf("built %s of %s at %s: committed to the bin repo", b.folder(), b.track, short)
-	switch {
-	case msg.res.Live:
-		s += fmt.Sprintf("; %s → %s is live on %s", msg.res.Name, b.folder(), b.track)
-	case len(msg.res.RolledOutBy) > 0:
-		s += fmt.Sprintf("; roll it out to %s (3: rollouts)", strings.Join(inertAll(msg.res.RolledOutBy), ", "))
+	if msg.res.Live {
+		s += fmt.Sprintf(", the %s symlink of %s names it", model.InertLine(msg.res.Name), b.track)
+	}
+	// Environments bound to the track run it once rolled out.
+	var envs []string
+	for _, env := range m.eng.Config().Deploy.Environments {
+		if env.Track == b.track {
+			envs = append(envs, model.InertLine(env.Name))
+		}
+	}
+	if len(envs) > 0 {
+		s += fmt.Sprintf("; deploy it to %s on 3 rollouts", strings.Join(envs, ", "))
 	}
 	m.say(s)
 	return m.reloadAll()

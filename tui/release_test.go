@@ -217,7 +217,7 @@ func TestReleaseBuilds(t *testing.T) {
 	send(t, m, tea.WindowSizeMsg{Width: 160, Height: 45})
 	run(t, m, m.Init())
 	press(t, m, "tab", "R", "y")
-	if m.noteErr || !strings.Contains(m.note, "built app-5 of prod") || !strings.Contains(m.note, "live on prod") {
+	if m.noteErr || !strings.Contains(m.note, "built app-5 of prod") || !strings.Contains(m.note, "the app symlink of prod names it; deploy it to staging, production on 3 rollouts") {
 		t.Fatalf("after the build the status says %q", m.note)
 	}
 	if !strings.Contains(strings.Join(m.build.lines, "\n"), "built app") {

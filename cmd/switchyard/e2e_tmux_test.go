@@ -162,7 +162,7 @@ func TestCockpitEndToEnd(t *testing.T) {
 	s.pressUntil("Tab", "the prod graph focused", "▌ prod · ")
 	s.pressUntil("R", "the build confirmation", "Build prod at ", "into the bin repo as app-5?", "y/enter")
 	s.keys("y")
-	s.waitFor("the build's log and result", "▌ build app-5 of prod", "switchyard: succeeded", "built app-5 of prod", "is live on prod")
+	s.waitFor("the build's log and result", "▌ build app-5 of prod", "switchyard: succeeded", "built app-5 of prod", "the app symlink of prod names it")
 	s.keys("Escape")
 	s.waitFor("the log closed", "pending promotions")
 
