@@ -112,6 +112,10 @@ func TestReleaseLogPanel(t *testing.T) {
 	}
 	checkFits(t, m, 100, 30)
 	golden(t, "build-log-100x30", m)
+	for _, sz := range [][2]int{{80, 24}, {1, 1}, {10, 3}, {40, 10}, {160, 45}, {100, 30}} {
+		send(t, m, tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+		checkFits(t, m, sz[0], sz[1])
+	}
 	if strings.Contains(screenText(m), "another track") {
 		t.Error("the panel shows a line of another track's build")
 	}
