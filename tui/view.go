@@ -240,12 +240,13 @@ func (m *Model) graphTitle(i focus, w int) string {
 			t += " (" + model.InertLine(tr.Branch) + ")"
 		}
 	}
-	full, short := t, t
+	full, short, tiny := t, t, t
 	if m.status != nil {
 		for _, p := range m.status.Pairs {
 			if p.To == g.Track {
 				full += fmt.Sprintf(" · %d waiting from %s", p.Pending, p.From)
 				short += fmt.Sprintf(" · %d waiting", p.Pending)
+				tiny += fmt.Sprintf(" · %d waiting", p.Pending)
 				var more []string
 				if p.OnlyInTo > 0 {
 					more = append(more, fmt.Sprintf("%d only here", p.OnlyInTo))
@@ -265,12 +266,12 @@ func (m *Model) graphTitle(i focus, w int) string {
 		loading = "…"
 	}
 	n := fmt.Sprintf(" · %d commits", g.Len()) + loading
-	for _, t := range []string{full + n, short + n} {
+	for _, t := range []string{full + n, short + n, short + fmt.Sprintf(" · %d", g.Len()) + loading} {
 		if ansi.StringWidth(t) <= w {
 			return t
 		}
 	}
-	return short + fmt.Sprintf(" · %d", g.Len()) + loading
+	return tiny + fmt.Sprintf(" · %d", g.Len()) + loading
 }
 
 // reposLabels names the source and bin repos, longest first, for the
