@@ -18,10 +18,10 @@ import (
 func benchRepo(b *testing.B) string {
 	dir := os.Getenv("SWITCHYARD_BENCH_REPO")
 	if dir == "" {
-		dir = "/work/.mirror/git+git/repo"
+		b.Skip("set SWITCHYARD_BENCH_REPO to the git directory of a large repository (e.g. a clone of git/git)")
 	}
 	if _, err := os.Stat(dir); err != nil {
-		b.Skipf("no large repository at %s (set SWITCHYARD_BENCH_REPO)", dir)
+		b.Skipf("no repository at %s (SWITCHYARD_BENCH_REPO)", dir)
 	}
 	return dir
 }

@@ -133,10 +133,10 @@ func TestAge(t *testing.T) {
 func bigHistory(b *testing.B) []model.Commit {
 	dir := os.Getenv("SWITCHYARD_BENCH_REPO")
 	if dir == "" {
-		dir = "/work/.mirror/git+git/repo"
+		b.Skip("set SWITCHYARD_BENCH_REPO to the git directory of a large repository (e.g. a clone of git/git)")
 	}
 	if _, err := os.Stat(dir); err != nil {
-		b.Skipf("no large repository at %s (set SWITCHYARD_BENCH_REPO)", dir)
+		b.Skipf("no repository at %s (SWITCHYARD_BENCH_REPO)", dir)
 	}
 	out, err := exec.Command("git", "--git-dir", dir, "log", "--topo-order", "--format=%H %ct %P%x00%an%x00%s", "HEAD").Output()
 	if err != nil {

@@ -3,7 +3,7 @@
 # repository, both directions, and times both cold (no patch-id cache) and
 # warm.
 #
-#   scripts/bench-pending.sh [REPO]        (or SWITCHYARD_BENCH_REPO=REPO)
+#   .ci/bench-pending.sh [REPO]        (or SWITCHYARD_BENCH_REPO=REPO)
 #
 # REPO (required) is any git directory with a long history, such as a
 # clone of git/git. Nothing is written to it: the script copies its packs
@@ -19,7 +19,7 @@
 set -euo pipefail
 
 REPO=${1:-${SWITCHYARD_BENCH_REPO:-}}
-[ -n "$REPO" ] || { echo "usage: scripts/bench-pending.sh REPO (or SWITCHYARD_BENCH_REPO=REPO)" >&2; exit 2; }
+[ -n "$REPO" ] || { echo "usage: .ci/bench-pending.sh REPO (or SWITCHYARD_BENCH_REPO=REPO)" >&2; exit 2; }
 WEEKS=${WEEKS:-4}
 PICKS=${PICKS:-36}
 RUNS=${RUNS:-5}
