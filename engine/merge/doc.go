@@ -71,9 +71,11 @@
 // Renames are detected per side, only among the files that side deleted
 // and added, and only where the other side changed the deleted file (other
 // renames cannot change the result — merge-ort's "relevant sources") or
-// where the deleted file's directory matters to a directory rename:
-// identical contents first, then a unique same-named file, then the best
-// similarity score. Similarity is git's measure: files are cut into lines
+// where the deleted file's directory matters to a directory rename (no
+// renames at all on a side without such a file): identical contents first
+// (among the deleted files git looks at: not those inside a subtree one
+// side alone changed, unless that side removed their directory), then a
+// unique same-named file, then the best similarity score. Similarity is git's measure: files are cut into lines
 // (or 64-byte pieces of longer lines, CR before LF ignored in text), each
 // piece hashed into one of 107927 buckets (a 64-bit value rotated by 7
 // bits per byte), and the bytes of common buckets are counted against the
@@ -88,23 +90,26 @@
 //
 // # Directory renames
 //
-// As merge-ort by default: a directory one side removed entirely, whose
-// files that side renamed mostly (a strict majority of votes) into one
-// directory, is renamed there. Each file rename votes for its directory
+// As merge-ort by default: a directory one side removed entirely, that
+// directly holds a file the other side added, and whose files that side
+// renamed mostly (a strict majority of votes) into one directory, is
+// renamed there. Each file rename votes for its directory
 // and, while the last names of the old and new directories agree, for
 // their parents. Paths the other side added (or renamed) inside a renamed
 // directory are moved into the new one and reported as "file location"
-// conflicts with their stages at the new path. A directory renamed on both
-// sides is left alone; a tie ("directory rename split") or a new place
+// conflicts with their stages at the new path (a moved file the other
+// side renamed exactly keeps the source's stages). A directory renamed on
+// both sides is left alone, and so is a path whose new directory the
+// first side itself renamed away; a tie ("directory rename split") or a new place
 // already taken ("implicit dir rename") leaves the paths where they were
 // and is listed in [Result.DirConflicts], without index stages.
 //
 // # Known differences from git
 //
-// Some rarer directory
-// rename cases are not handled as git does: a directory renamed into a
-// path the other side renamed away, and renames inside a directory
-// renamed on both sides. The tests' real-repository harness
+// Which deleted files git reads as exact rename sources follows its tree
+// walk, which is reproduced only as far as tests have observed it; random
+// tree tests still find rare differences when a file is renamed into a
+// directory the other side renamed. The tests' real-repository harness
 // (TestParityRealRepo) measures the agreement rate with git on a real
 // history.
 package merge
