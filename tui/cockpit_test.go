@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,9 +15,8 @@ import (
 	"github.com/switchyard/switchyard/engine/demo"
 	"github.com/switchyard/switchyard/engine/watch"
 	"github.com/switchyard/switchyard/model"
+	"github.com/switchyard/switchyard/tui/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // anchor is the demo's "now"; the cockpit is looked at ten hours later.
 var anchor = time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
@@ -152,48 +150,6 @@ func press(t *testing.T, m *Model, keys ...string) {
 
 func screenText(m *Model) string { return ansi.Strip(m.View().Content) }
 
-// golden compares the ANSI-stripped view with testdata/<name>.golden.
-func golden(t *testing.T, name string, m *Model) {
-	t.Helper()
-	got := screenText(m)
-	lines := strings.Split(got, "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, " ")
-	}
-	got = strings.Join(lines, "\n") + "\n"
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file (go test -update rewrites it)\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
-}
-
-// checkFits fails when the view is not exactly w × h cells.
-func checkFits(t *testing.T, m *Model, w, h int) {
-	t.Helper()
-	lines := strings.Split(m.View().Content, "\n")
-	if len(lines) != h {
-		t.Errorf("%d×%d: view has %d lines; want %d", w, h, len(lines), h)
-	}
-	for i, l := range lines {
-		if n := ansi.StringWidth(l); n != w {
-			t.Errorf("%d×%d: line %d is %d cells wide; want %d: %q", w, h, i+1, n, w, ansi.Strip(l))
-		}
-	}
-}
-
 func TestCockpitGolden(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the demo sandbox")
@@ -202,8 +158,8 @@ func TestCockpitGolden(t *testing.T) {
 		name := "cockpit-" + itoa(sz.w) + "x" + itoa(sz.h)
 		t.Run(name, func(t *testing.T) {
 			m := open(t, demo.FlowTwo, sz.w, sz.h)
-			checkFits(t, m, sz.w, sz.h)
-			golden(t, name, m)
+			golden.Fills(t, m.View().Content, sz.w, sz.h)
+			golden.Check(t, name, m.View().Content)
 		})
 	}
 }
@@ -213,8 +169,8 @@ func TestCockpitThreeTracksGolden(t *testing.T) {
 		t.Skip("builds the demo sandbox")
 	}
 	m := open(t, demo.FlowThree, 160, 45)
-	checkFits(t, m, 160, 45)
-	golden(t, "cockpit-three-160x45", m)
+	golden.Fills(t, m.View().Content, 160, 45)
+	golden.Check(t, "cockpit-three-160x45", m.View().Content)
 }
 
 func TestPropagationGolden(t *testing.T) {
@@ -226,8 +182,8 @@ func TestPropagationGolden(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			m := open(t, demo.FlowTwo, sz.w, sz.h)
 			press(t, m, "v")
-			checkFits(t, m, sz.w, sz.h)
-			golden(t, name, m)
+			golden.Fills(t, m.View().Content, sz.w, sz.h)
+			golden.Check(t, name, m.View().Content)
 		})
 	}
 }
@@ -238,14 +194,14 @@ func TestHelpAndCarryDialogGolden(t *testing.T) {
 	}
 	m := open(t, demo.FlowTwo, 100, 30)
 	press(t, m, "?")
-	checkFits(t, m, 100, 30)
-	golden(t, "help-100x30", m)
+	golden.Fills(t, m.View().Content, 100, 30)
+	golden.Check(t, "help-100x30", m.View().Content)
 	press(t, m, "?", "tab", "tab", "p")
 	if m.dialog == nil {
 		t.Fatalf("p on the pending list shows no confirmation; screen:\n%s", screenText(m))
 	}
-	checkFits(t, m, 100, 30)
-	golden(t, "carry-dialog-160x45-like-100x30", m)
+	golden.Fills(t, m.View().Content, 100, 30)
+	golden.Check(t, "carry-dialog-160x45-like-100x30", m.View().Content)
 	press(t, m, "n")
 	if m.dialog != nil {
 		t.Error("n does not cancel the confirmation")
@@ -293,7 +249,7 @@ func TestResizeNeverGarbles(t *testing.T) {
 		press(t, m, setup.keys...)
 		for _, sz := range sizes {
 			send(t, m, tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
-			checkFits(t, m, sz[0], sz[1])
+			golden.Fills(t, m.View().Content, sz[0], sz[1])
 		}
 		if t.Failed() {
 			t.Fatalf("after %s", setup.name)
@@ -472,8 +428,8 @@ func TestTrainDialogAndDetailsGolden(t *testing.T) {
 	if m.dialog == nil {
 		t.Fatalf("T shows no confirmation; status %q", m.note)
 	}
-	checkFits(t, m, 160, 45)
-	golden(t, "train-dialog-160x45", m)
+	golden.Fills(t, m.View().Content, 160, 45)
+	golden.Check(t, "train-dialog-160x45", m.View().Content)
 	press(t, m, "esc")
 	if m.dialog != nil {
 		t.Fatal("esc does not cancel the train")
@@ -482,6 +438,6 @@ func TestTrainDialogAndDetailsGolden(t *testing.T) {
 	if m.details == nil {
 		t.Fatal("enter shows no details")
 	}
-	checkFits(t, m, 160, 45)
-	golden(t, "details-160x45", m)
+	golden.Fills(t, m.View().Content, 160, 45)
+	golden.Check(t, "details-160x45", m.View().Content)
 }

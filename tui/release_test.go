@@ -14,6 +14,7 @@ import (
 	"github.com/switchyard/switchyard/engine"
 	"github.com/switchyard/switchyard/engine/demo"
 	"github.com/switchyard/switchyard/model"
+	"github.com/switchyard/switchyard/tui/internal/golden"
 )
 
 // TestCarryFromTheGraphs: p on a graph carries the selected commit when
@@ -87,8 +88,8 @@ func TestReleaseLogPanel(t *testing.T) {
 	if want := "Build prod at " + model.ShortID(head) + " into the bin repo as app-5?"; m.dialog.title != want {
 		t.Errorf("confirmation %q; want %q", m.dialog.title, want)
 	}
-	checkFits(t, m, 100, 30)
-	golden(t, "release-dialog-100x30", m)
+	golden.Fills(t, m.View().Content, 100, 30)
+	golden.Check(t, "release-dialog-100x30", m.View().Content)
 
 	// Confirm without running the build: the sandbox is shared by the
 	// package's tests. The engine's events and answer are fed instead.
@@ -110,11 +111,11 @@ func TestReleaseLogPanel(t *testing.T) {
 	for _, l := range []string{"linking app \x1b[31mred\x1b[0m", "built app 1.2.0 in dist/"} {
 		feed("log", l)
 	}
-	checkFits(t, m, 100, 30)
-	golden(t, "build-log-100x30", m)
+	golden.Fills(t, m.View().Content, 100, 30)
+	golden.Check(t, "build-log-100x30", m.View().Content)
 	for _, sz := range [][2]int{{80, 24}, {1, 1}, {10, 3}, {40, 10}, {160, 45}, {100, 30}} {
 		send(t, m, tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
-		checkFits(t, m, sz[0], sz[1])
+		golden.Fills(t, m.View().Content, sz[0], sz[1])
 	}
 	if strings.Contains(screenText(m), "another track") {
 		t.Error("the panel shows a line of another track's build")

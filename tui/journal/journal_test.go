@@ -14,6 +14,7 @@ import (
 	"github.com/switchyard/switchyard/engine"
 	"github.com/switchyard/switchyard/engine/journal"
 	"github.com/switchyard/switchyard/model"
+	"github.com/switchyard/switchyard/tui/internal/golden"
 	"github.com/switchyard/switchyard/tui/theme"
 )
 
@@ -113,21 +114,21 @@ func TestGolden(t *testing.T) {
 		t.Run(sz.name, func(t *testing.T) {
 			m := screen(t, sz.w, sz.h)
 			v := m.View()
-			checkFits(t, v, sz.w, sz.h)
-			golden(t, "all-"+sz.name, v)
+			golden.FitsWithin(t, v, sz.w, sz.h)
+			golden.Check(t, "all-"+sz.name, v)
 
 			m.Update(press("/"))
 			typeText(m, "env:staging")
 			v = m.View()
-			checkFits(t, v, sz.w, sz.h)
-			golden(t, "filter-"+sz.name, v)
+			golden.FitsWithin(t, v, sz.w, sz.h)
+			golden.Check(t, "filter-"+sz.name, v)
 
 			m.Update(press("enter"))
 			m.Update(press("j"))
 			m.Update(press("enter"))
 			v = m.View()
-			checkFits(t, v, sz.w, sz.h)
-			golden(t, "details-"+sz.name, v)
+			golden.FitsWithin(t, v, sz.w, sz.h)
+			golden.Check(t, "details-"+sz.name, v)
 		})
 	}
 }
@@ -218,7 +219,7 @@ func TestResize(t *testing.T) {
 	for w := 1; w <= 170; w += 9 {
 		for h := 1; h <= 50; h += 5 {
 			m.SetSize(w, h)
-			checkFits(t, m.View(), w, h)
+			golden.FitsWithin(t, m.View(), w, h)
 		}
 	}
 }

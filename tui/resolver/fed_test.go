@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/switchyard/switchyard/engine/sequence"
+	"github.com/switchyard/switchyard/tui/internal/golden"
 	"github.com/switchyard/switchyard/tui/theme"
 )
 
@@ -81,19 +82,19 @@ func TestGoldenRich(t *testing.T) {
 				t.Fatalf("selected file %d hunk %d; want 0, 1", m.file, m.hunk)
 			}
 			v := m.View()
-			checkFits(t, v, sz.w, sz.h)
-			golden(t, "rich-"+sz.name, v)
+			golden.FitsWithin(t, v, sz.w, sz.h)
+			golden.Check(t, "rich-"+sz.name, v)
 
 			m.Update(press("N")) // the recorded one
 			v = m.View()
-			checkFits(t, v, sz.w, sz.h)
-			golden(t, "recorded-"+sz.name, v)
+			golden.FitsWithin(t, v, sz.w, sz.h)
+			golden.Check(t, "recorded-"+sz.name, v)
 
 			m.Update(press("n"))
 			m.Update(press("n")) // on into the modify/delete file
 			v = m.View()
-			checkFits(t, v, sz.w, sz.h)
-			golden(t, "modify-delete-"+sz.name, v)
+			golden.FitsWithin(t, v, sz.w, sz.h)
+			golden.Check(t, "modify-delete-"+sz.name, v)
 		})
 	}
 }
@@ -229,5 +230,5 @@ func TestLongTrain(t *testing.T) {
 	if !strings.Contains(v, "● 0000045") {
 		t.Errorf("current step not in the strip:\n%s", v)
 	}
-	checkFits(t, m.View(), 80, 24)
+	golden.FitsWithin(t, m.View(), 80, 24)
 }

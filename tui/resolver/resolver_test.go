@@ -17,6 +17,7 @@ import (
 	"github.com/switchyard/switchyard/engine/demo"
 	"github.com/switchyard/switchyard/engine/sequence"
 	"github.com/switchyard/switchyard/model"
+	"github.com/switchyard/switchyard/tui/internal/golden"
 	"github.com/switchyard/switchyard/tui/theme"
 )
 
@@ -115,8 +116,8 @@ func TestGoldenConflict(t *testing.T) {
 		t.Run(sz.name, func(t *testing.T) {
 			m := newScreen(t, e, sz.w, sz.h)
 			v := m.View()
-			checkFits(t, v, sz.w, sz.h)
-			golden(t, "conflict-"+sz.name, v)
+			golden.FitsWithin(t, v, sz.w, sz.h)
+			golden.Check(t, "conflict-"+sz.name, v)
 		})
 	}
 }
@@ -135,7 +136,7 @@ func TestResolveAndContinue(t *testing.T) {
 	if n != of {
 		t.Fatalf("after t: %d of %d files resolved; want all", n, of)
 	}
-	golden(t, "resolved-100x30", m.View())
+	golden.Check(t, "resolved-100x30", m.View())
 	if p := m.previews["app/main.go"].Text; !strings.Contains(p, "http.MaxBytesHandler(mux, 4<<20)") || hasMarkers(p) {
 		t.Errorf("preview after taking theirs:\n%s", p)
 	}
@@ -167,7 +168,7 @@ func TestResolveAndContinue(t *testing.T) {
 	if m.Active() {
 		t.Fatal("session still there after continuing")
 	}
-	golden(t, "none-100x30", m.View())
+	golden.Check(t, "none-100x30", m.View())
 }
 
 func TestAbort(t *testing.T) {
@@ -252,7 +253,7 @@ func TestSmallAndResized(t *testing.T) {
 	for w := 1; w <= 170; w += 13 {
 		for h := 1; h <= 50; h += 7 {
 			m.SetSize(w, h)
-			checkFits(t, m.View(), w, h)
+			golden.FitsWithin(t, m.View(), w, h)
 		}
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/switchyard/switchyard/engine/rollout"
 	"github.com/switchyard/switchyard/engine/rollout/provider"
 	"github.com/switchyard/switchyard/model"
+	"github.com/switchyard/switchyard/tui/internal/golden"
 	"github.com/switchyard/switchyard/tui/theme"
 )
 
@@ -202,8 +203,8 @@ func TestGoldenFixture(t *testing.T) {
 					m.Update(press("j"))
 				}
 				v := m.View()
-				checkFits(t, v, sz.w, sz.h)
-				golden(t, env+"-"+sz.name, v)
+				golden.FitsWithin(t, v, sz.w, sz.h)
+				golden.Check(t, env+"-"+sz.name, v)
 			}
 		})
 	}
@@ -238,7 +239,7 @@ func TestResize(t *testing.T) {
 	for w := 1; w <= 170; w += 11 {
 		for h := 1; h <= 50; h += 6 {
 			m.SetSize(w, h)
-			checkFits(t, m.View(), w, h)
+			golden.FitsWithin(t, m.View(), w, h)
 		}
 	}
 }
@@ -279,7 +280,7 @@ func TestPromptOverride(t *testing.T) {
 	if m.prompt == nil || !m.prompt.override {
 		t.Fatal("no override prompt for a backwards build")
 	}
-	golden(t, "override-100x30", m.View())
+	golden.Check(t, "override-100x30", m.View())
 	typeText(m, "stagin")
 	if cmd := m.Update(press("enter")); cmd != nil {
 		t.Error("a wrong name started something")
@@ -434,7 +435,7 @@ func TestGateLog(t *testing.T) {
 	if raw := m.View(); strings.Contains(raw, "\x1b]52") || strings.Contains(raw, "\a") {
 		t.Errorf("log text not inert:\n%q", v)
 	}
-	checkFits(t, m.View(), 100, 30)
+	golden.FitsWithin(t, m.View(), 100, 30)
 	run(t, m, m.Update(press("enter")))
 	if m.logGate != 0 {
 		t.Error("enter after the last gate did not close the log")

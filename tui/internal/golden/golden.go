@@ -1,4 +1,9 @@
-package rollouts
+// Package golden compares rendered screens with files under testdata/.
+//
+// Screens are compared ANSI-stripped, so the files hold what a reader sees
+// rather than the escape sequences of one terminal library version. Run the
+// tests with -update to rewrite the files after an intended change.
+package golden
 
 import (
 	"flag"
@@ -12,9 +17,9 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
-// golden compares the ANSI-stripped view with testdata/<name>.golden,
+// Check compares the ANSI-stripped view with testdata/<name>.golden,
 // rewriting the file instead when -update is given.
-func golden(t *testing.T, name, view string) {
+func Check(t testing.TB, name, view string) {
 	t.Helper()
 	got := ansi.Strip(view)
 	// Trailing spaces are layout padding, invisible on screen; dropping
@@ -43,9 +48,9 @@ func golden(t *testing.T, name, view string) {
 	}
 }
 
-// checkFits fails when any line of view is wider than w or there are
-// more than h lines: a screen must never garble the layout around it.
-func checkFits(t *testing.T, view string, w, h int) {
+// FitsWithin fails when any line of view is wider than w cells or there
+// are more than h lines: a pane must never garble the layout around it.
+func FitsWithin(t testing.TB, view string, w, h int) {
 	t.Helper()
 	lines := strings.Split(view, "\n")
 	if len(lines) > h {
@@ -54,6 +59,21 @@ func checkFits(t *testing.T, view string, w, h int) {
 	for i, l := range lines {
 		if n := ansi.StringWidth(l); n > w {
 			t.Errorf("line %d is %d columns wide; want at most %d: %q", i+1, n, w, ansi.Strip(l))
+		}
+	}
+}
+
+// Fills fails when view is not exactly w × h cells: a whole screen must
+// cover the terminal, no more and no less.
+func Fills(t testing.TB, view string, w, h int) {
+	t.Helper()
+	lines := strings.Split(view, "\n")
+	if len(lines) != h {
+		t.Errorf("%d×%d: view has %d lines; want %d", w, h, len(lines), h)
+	}
+	for i, l := range lines {
+		if n := ansi.StringWidth(l); n != w {
+			t.Errorf("%d×%d: line %d is %d cells wide; want %d: %q", w, h, i+1, n, w, ansi.Strip(l))
 		}
 	}
 }
