@@ -17,6 +17,7 @@ import (
 	"github.com/switchyard/switchyard/engine"
 	"github.com/switchyard/switchyard/model"
 	"github.com/switchyard/switchyard/tui/graph"
+	"github.com/switchyard/switchyard/tui/internal/listview"
 )
 
 // maxLogLines bounds the build log kept for the panel.
@@ -446,9 +447,7 @@ func (m *Model) logPanel(w, h int) []string {
 	for i := b.top; i < len(b.lines) && len(out) < lh+1; i++ {
 		out = append(out, graph.Fit("  "+b.lines[i], w))
 	}
-	for len(out) < lh+1 {
-		out = append(out, strings.Repeat(" ", w))
-	}
+	out = listview.Pad(out, w, lh+1)
 	pos := fmt.Sprintf("lines %d–%d of %d", min(b.top+1, len(b.lines)), min(b.top+lh, len(b.lines)), len(b.lines))
 	if b.follow {
 		pos += " · following"

@@ -14,6 +14,7 @@ import (
 
 	"github.com/switchyard/switchyard/model"
 	"github.com/switchyard/switchyard/tui/graph"
+	"github.com/switchyard/switchyard/tui/internal/listview"
 )
 
 // Layout limits.
@@ -168,10 +169,7 @@ func (m *Model) render() string {
 		lines = append(lines, canvas...)
 	}
 	lines = append(lines, m.statusLine(), m.helpLine())
-	lines = lines[:min(len(lines), h)]
-	for len(lines) < h {
-		lines = append(lines, strings.Repeat(" ", w))
-	}
+	lines = listview.Pad(lines[:min(len(lines), h)], w, h)
 	switch {
 	case m.dialog != nil:
 		lines = overlay(lines, m.dialogBox(), w, h)

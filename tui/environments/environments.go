@@ -12,6 +12,7 @@ import (
 
 	"github.com/switchyard/switchyard/model"
 	"github.com/switchyard/switchyard/tui/graph"
+	"github.com/switchyard/switchyard/tui/internal/listview"
 	"github.com/switchyard/switchyard/tui/theme"
 )
 
@@ -91,14 +92,7 @@ func (m *Model) Move(d int) {
 }
 
 func (m *Model) scroll() {
-	per := max(m.height/linesPerEnv, 1)
-	if m.sel < m.top {
-		m.top = m.sel
-	}
-	if m.sel >= m.top+per {
-		m.top = m.sel - per + 1
-	}
-	m.top = max(min(m.top, len(m.envs)-per), 0)
+	m.top = listview.Follow(m.top, m.sel, max(m.height/linesPerEnv, 1), len(m.envs))
 }
 
 // Update handles movement keys; it reports whether it used the message.
@@ -188,10 +182,7 @@ func (m *Model) View() string {
 			lines = append(lines, graph.Fit(m.slot(s), m.width))
 		}
 	}
-	for len(lines) < m.height {
-		lines = append(lines, strings.Repeat(" ", m.width))
-	}
-	return strings.Join(lines[:m.height], "\n")
+	return strings.Join(listview.Pad(lines, m.width, m.height)[:m.height], "\n")
 }
 
 func stripTitle(e model.Environment, state string) string {

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/switchyard/switchyard/model"
+	"github.com/switchyard/switchyard/tui/internal/listview"
 	"github.com/switchyard/switchyard/tui/theme"
 )
 
@@ -351,13 +352,7 @@ func (p *Pane) scrollToSelection() {
 		return
 	}
 	line := p.selectedLine()
-	if line < p.top {
-		p.top = line
-	}
-	if line >= p.top+p.height {
-		p.top = line - p.height + 1
-	}
-	p.top = min(max(p.top, 0), max(p.lines()-p.height, 0))
+	p.top = listview.Follow(p.top, line, p.height, p.lines())
 	if line < p.top {
 		p.top = line
 	}

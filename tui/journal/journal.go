@@ -14,6 +14,7 @@ import (
 
 	"github.com/switchyard/switchyard/engine/journal"
 	"github.com/switchyard/switchyard/model"
+	"github.com/switchyard/switchyard/tui/internal/listview"
 	"github.com/switchyard/switchyard/tui/theme"
 )
 
@@ -380,16 +381,7 @@ func (m *Model) move(d int) {
 	m.scrollToSel()
 }
 
-func (m *Model) scrollToSel() {
-	rows := m.listRows()
-	if m.sel < m.top {
-		m.top = m.sel
-	}
-	if m.sel >= m.top+rows {
-		m.top = m.sel - rows + 1
-	}
-	m.top = max(0, min(m.top, len(m.shown)-rows))
-}
+func (m *Model) scrollToSel() { m.top = listview.Follow(m.top, m.sel, m.listRows(), len(m.shown)) }
 
 // detailLines is the selected entry in full.
 func (m *Model) detailLines() []string {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/switchyard/switchyard/model"
 	"github.com/switchyard/switchyard/tui/graph"
+	"github.com/switchyard/switchyard/tui/internal/listview"
 	"github.com/switchyard/switchyard/tui/theme"
 )
 
@@ -171,16 +172,7 @@ func (m *Model) ClickLine(y int) {
 	}
 }
 
-func (m *Model) scroll() {
-	rows := max(m.height-1, 1)
-	if m.sel < m.top {
-		m.top = m.sel
-	}
-	if m.sel >= m.top+rows {
-		m.top = m.sel - rows + 1
-	}
-	m.top = max(min(m.top, len(m.shown)-rows), 0)
-}
+func (m *Model) scroll() { m.top = listview.Follow(m.top, m.sel, max(m.height-1, 1), len(m.shown)) }
 
 // Update handles movement keys; it reports whether it used the message.
 func (m *Model) Update(msg tea.Msg) bool {
@@ -304,10 +296,7 @@ func (m *Model) View() string {
 		}
 		lines = append(lines, line)
 	}
-	for len(lines) < m.height {
-		lines = append(lines, strings.Repeat(" ", w))
-	}
-	return strings.Join(lines, "\n")
+	return strings.Join(listview.Pad(lines, w, m.height), "\n")
 }
 
 func leftPad(s string, w int) string {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/switchyard/switchyard/model"
 	"github.com/switchyard/switchyard/tui/graph"
+	"github.com/switchyard/switchyard/tui/internal/listview"
 	"github.com/switchyard/switchyard/tui/theme"
 )
 
@@ -200,16 +201,7 @@ func (m *Model) ClickLine(y int) {
 	}
 }
 
-func (m *Model) scroll() {
-	n := max(m.height-1, 1)
-	if m.sel < m.top {
-		m.top = m.sel
-	}
-	if m.sel >= m.top+n {
-		m.top = m.sel - n + 1
-	}
-	m.top = max(min(m.top, len(m.rows)-n), 0)
-}
+func (m *Model) scroll() { m.top = listview.Follow(m.top, m.sel, max(m.height-1, 1), len(m.rows)) }
 
 // Update handles movement keys; it reports whether it used the message.
 func (m *Model) Update(msg tea.Msg) bool {
@@ -328,8 +320,5 @@ func (m *Model) View() string {
 		}
 		lines = append(lines, line)
 	}
-	for len(lines) < m.height {
-		lines = append(lines, strings.Repeat(" ", m.width))
-	}
-	return strings.Join(lines, "\n")
+	return strings.Join(listview.Pad(lines, m.width, m.height), "\n")
 }
