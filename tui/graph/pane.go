@@ -4,7 +4,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -364,23 +363,11 @@ func (p *Pane) Update(msg tea.Msg) bool {
 	if !ok {
 		return false
 	}
-	switch {
-	case key.Matches(k, p.keys.Up):
-		p.Move(-1)
-	case key.Matches(k, p.keys.Down):
-		p.Move(1)
-	case key.Matches(k, p.keys.PageUp):
-		p.Move(-max(p.height-1, 1))
-	case key.Matches(k, p.keys.PageDown):
-		p.Move(max(p.height-1, 1))
-	case key.Matches(k, p.keys.Top):
-		p.Move(-p.count())
-	case key.Matches(k, p.keys.Bottom):
-		p.Move(p.count())
-	default:
-		return false
+	d, ok := p.keys.Step(k, max(p.height-1, 1), p.count())
+	if ok {
+		p.Move(d)
 	}
-	return true
+	return ok
 }
 
 // View draws the visible lines, exactly height lines of width cells.

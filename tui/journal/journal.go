@@ -331,21 +331,13 @@ func (m *Model) key(msg tea.KeyPressMsg) {
 	case key.Matches(msg, km.ClearFilter) && m.filter != "":
 		m.filter = ""
 		m.refilter()
-	case key.Matches(msg, km.Up):
-		m.move(-1)
-	case key.Matches(msg, km.Down):
-		m.move(1)
-	case key.Matches(msg, km.PageUp):
-		m.move(-max(1, m.listRows()-1))
-	case key.Matches(msg, km.PageDown):
-		m.move(max(1, m.listRows()-1))
-	case key.Matches(msg, km.Top):
-		m.move(-len(m.shown))
-	case key.Matches(msg, km.Bottom):
-		m.move(len(m.shown))
 	case key.Matches(msg, km.Details):
 		m.details = !m.details && m.selected() != nil
 		m.scrollToSel()
+	default:
+		if d, ok := km.Step(msg, max(1, m.listRows()-1), len(m.shown)); ok {
+			m.move(d)
+		}
 	}
 }
 

@@ -180,23 +180,11 @@ func (m *Model) Update(msg tea.Msg) bool {
 	if !ok {
 		return false
 	}
-	switch {
-	case key.Matches(k, m.keys.Up):
-		m.Move(-1)
-	case key.Matches(k, m.keys.Down):
-		m.Move(1)
-	case key.Matches(k, m.keys.PageUp):
-		m.Move(-max(m.height-2, 1))
-	case key.Matches(k, m.keys.PageDown):
-		m.Move(max(m.height-2, 1))
-	case key.Matches(k, m.keys.Top):
-		m.Move(-len(m.shown))
-	case key.Matches(k, m.keys.Bottom):
-		m.Move(len(m.shown))
-	default:
-		return false
+	d, ok := m.keys.Step(k, max(m.height-2, 1), len(m.shown))
+	if ok {
+		m.Move(d)
 	}
-	return true
+	return ok
 }
 
 // ShortHelp lists the list's keys.

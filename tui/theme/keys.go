@@ -1,6 +1,9 @@
 package theme
 
-import "charm.land/bubbles/v2/key"
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
 
 // KeyMap is every key of the cockpit. The bindings follow the design's key
 // map, which tests and muscle memory rely on; change it only together with
@@ -128,4 +131,26 @@ func (k KeyMap) Global() []key.Binding {
 // Movement is the keys that move a selection or scroll.
 func (k KeyMap) Movement() []key.Binding {
 	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}
+}
+
+// Step is how far a movement key moves a list's selection: one item for
+// up and down, page items for page up and page down, and n, the whole
+// list, for top and bottom (negative is up). ok is false for any other
+// key.
+func (k KeyMap) Step(msg tea.KeyPressMsg, page, n int) (d int, ok bool) {
+	switch {
+	case key.Matches(msg, k.Up):
+		return -1, true
+	case key.Matches(msg, k.Down):
+		return 1, true
+	case key.Matches(msg, k.PageUp):
+		return -page, true
+	case key.Matches(msg, k.PageDown):
+		return page, true
+	case key.Matches(msg, k.Top):
+		return -n, true
+	case key.Matches(msg, k.Bottom):
+		return n, true
+	}
+	return 0, false
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 )
 
@@ -86,5 +87,28 @@ func TestLightAndDarkDiffer(t *testing.T) {
 	out := dark.Hotfix.Render("hotfix")
 	if !strings.Contains(out, "hotfix") {
 		t.Errorf("render = %q", out)
+	}
+}
+
+func TestStep(t *testing.T) {
+	k := DefaultKeyMap()
+	r := func(s string) tea.KeyPressMsg { return tea.KeyPressMsg{Code: []rune(s)[0], Text: s} }
+	tests := []struct {
+		msg    tea.KeyPressMsg
+		d      int
+		wantOK bool
+	}{
+		{r("k"), -1, true},
+		{tea.KeyPressMsg{Code: tea.KeyDown}, 1, true},
+		{tea.KeyPressMsg{Code: tea.KeyPgUp}, -7, true},
+		{tea.KeyPressMsg{Code: tea.KeyPgDown}, 7, true},
+		{r("g"), -40, true},
+		{r("G"), 40, true},
+		{r("x"), 0, false},
+	}
+	for _, tt := range tests {
+		if d, ok := k.Step(tt.msg, 7, 40); d != tt.d || ok != tt.wantOK {
+			t.Errorf("Step(%s, 7, 40) = %d, %v; want %d, %v", tt.msg, d, ok, tt.d, tt.wantOK)
+		}
 	}
 }
