@@ -168,11 +168,7 @@ func (m *Model) View() string {
 		}
 		head = graph.Fit(head, m.width)
 		if i == m.sel {
-			st := m.st.Selected
-			if !m.focused {
-				st = st.Faint(true).Bold(false)
-			}
-			head = st.Render(graph.Fit(stripTitle(e, state), m.width))
+			head = m.st.Selection(m.focused).Render(graph.Fit(stripTitle(e, state), m.width))
 		}
 		lines = append(lines, head)
 		for _, s := range []model.Slot{e.Blue, e.Green} {

@@ -510,7 +510,7 @@ func (p *Pane) renderLine(line int, selected bool) string {
 			s = ansi.Truncate(s, rest-tw, "…")
 		}
 		if selected {
-			st = st.Inherit(p.selectedStyle())
+			st = st.Inherit(p.st.Selection(p.focused))
 		}
 		t.WriteString(st.Render(s))
 		tw += ansi.StringWidth(s)
@@ -541,7 +541,7 @@ func (p *Pane) renderLine(line int, selected bool) string {
 	if tw < rest {
 		fill := strings.Repeat(" ", rest-tw)
 		if selected {
-			fill = p.selectedStyle().Render(fill)
+			fill = p.st.Selection(p.focused).Render(fill)
 		}
 		t.WriteString(fill)
 	}
@@ -561,13 +561,6 @@ func (p *Pane) laneSGR(i int) (string, string) {
 	}
 	x := p.sgr[i%n]
 	return x[0], x[1]
-}
-
-func (p *Pane) selectedStyle() lipgloss.Style {
-	if p.focused {
-		return p.st.Selected
-	}
-	return p.st.Selected.Faint(true).Bold(false)
 }
 
 // clipLanes fits a row's lane glyphs into w cells. A row wider than w is

@@ -276,11 +276,7 @@ func (m *Model) View() string {
 		}
 		line := graph.Fit(b.String(), w)
 		if k == m.sel {
-			st := m.st.Selected
-			if !m.focused {
-				st = st.Faint(true).Bold(false)
-			}
-			line = st.Render(ansi.Strip(line))
+			line = m.st.Selection(m.focused).Render(ansi.Strip(line))
 		}
 		lines = append(lines, line)
 	}

@@ -300,11 +300,7 @@ func (m *Model) View() string {
 		put(lead, leadW, leadSt)
 		line := graph.Fit(b.String(), m.width)
 		if plain {
-			st := m.st.Selected
-			if !m.focused {
-				st = st.Faint(true).Bold(false)
-			}
-			line = st.Render(line)
+			line = m.st.Selection(m.focused).Render(line)
 		}
 		lines = append(lines, line)
 	}

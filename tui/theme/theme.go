@@ -233,6 +233,15 @@ func plain(dark bool) Styles {
 	return s
 }
 
+// Selection is the style of a list's selected line: Selected in the pane
+// keys go to, a faint, not bold Selected in the others.
+func (s Styles) Selection(focused bool) lipgloss.Style {
+	if focused {
+		return s.Selected
+	}
+	return s.Selected.Faint(true).Bold(false)
+}
+
 // Kind is the style for a commit kind.
 func (s Styles) Kind(k model.Kind) lipgloss.Style {
 	switch k {
