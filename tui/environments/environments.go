@@ -209,7 +209,7 @@ func (m *Model) slot(s model.Slot) string {
 	out := "  " + m.st.Slot(s.Color).Render(graph.Fit(color, 5)) + " " +
 		m.st.Hash.Render(graph.Fit(build, 5)) + " " +
 		graph.Fit(state, 8) + " " +
-		leftPad(fmt.Sprintf("%d%%", s.Weight), 4) + " "
+		graph.PadLeft(fmt.Sprintf("%d%%", s.Weight), 4) + " "
 	// The gauge only where it leaves room for health and adoption.
 	if m.width >= 72 {
 		out += bar(s.Weight, 10) + " "
@@ -243,11 +243,4 @@ func bar(pct, w int) string {
 	pct = min(max(pct, 0), 100)
 	full := pct * w / 100
 	return "[" + strings.Repeat("#", full) + strings.Repeat(".", w-full) + "]"
-}
-
-func leftPad(s string, w int) string {
-	if len(s) < w {
-		return strings.Repeat(" ", w-len(s)) + s
-	}
-	return s
 }

@@ -214,7 +214,7 @@ func (m *Model) View() string {
 	subjW := w - (kindW + 1 + 7 + 1 + 1 + ageW + 1 + targetW + 1 + checkW)
 	lines := make([]string, 0, m.height)
 	header := graph.Fit("kind", kindW) + " " + graph.Fit("commit", 7) + " " + graph.Fit("subject", max(subjW, 0)) + " " +
-		leftPad("age", ageW) + " " + graph.Fit(to, targetW) + " " + graph.Fit("applies", checkW)
+		graph.PadLeft("age", ageW) + " " + graph.Fit(to, targetW) + " " + graph.Fit("applies", checkW)
 	lines = append(lines, m.st.Muted.Render(graph.Fit(header, w)))
 	if len(m.shown) == 0 {
 		msg := "nothing waits to be promoted"
@@ -266,7 +266,7 @@ func (m *Model) View() string {
 			}
 			s := graph.Fit(cell.s, cell.w)
 			if cell.right {
-				s = leftPad(strings.TrimRight(s, " "), cell.w)
+				s = graph.PadLeft(strings.TrimRight(s, " "), cell.w)
 			}
 			if k == m.sel {
 				b.WriteString(s)
@@ -281,11 +281,4 @@ func (m *Model) View() string {
 		lines = append(lines, line)
 	}
 	return strings.Join(listview.Pad(lines, w, m.height), "\n")
-}
-
-func leftPad(s string, w int) string {
-	if n := ansi.StringWidth(s); n < w {
-		return strings.Repeat(" ", w-n) + s
-	}
-	return s
 }
