@@ -95,6 +95,28 @@ func fixedEnvs(flow string) []model.Environment {
 	}
 }
 
+// openOwn opens the cockpit at w×h on a demo sandbox of the test's own,
+// for tests that change its repositories; commits name the release
+// manager. It runs the initial loads to the end, slots included.
+func openOwn(t *testing.T, w, h int) (*Model, *demo.Sandbox, *engine.Engine) {
+	t.Helper()
+	t.Setenv("GIT_COMMITTER_NAME", "Release Manager")
+	t.Setenv("GIT_COMMITTER_EMAIL", "rm@example.com")
+	sb, err := demo.Build(context.Background(), demo.Options{Dir: filepath.Join(t.TempDir(), "sb"), Anchor: anchor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := engine.Open(context.Background(), engine.OpenOptions{Dir: sb.Src, Now: clock, PatchIDCache: "-"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := New(e, Options{Now: clock, NoColor: true, NoEvents: true})
+	t.Cleanup(m.Close)
+	send(t, m, tea.WindowSizeMsg{Width: w, Height: h})
+	run(t, m, m.Init())
+	return m, sb, e
+}
+
 // run executes a command and feeds what it answers back, to the end.
 // Commands that would wait on the terminal are not run.
 func run(t *testing.T, m *Model, cmd tea.Cmd) {
@@ -341,20 +363,7 @@ func TestCarryThroughTheRoot(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the demo sandbox")
 	}
-	t.Setenv("GIT_COMMITTER_NAME", "Release Manager")
-	t.Setenv("GIT_COMMITTER_EMAIL", "rm@example.com")
-	sb, err := demo.Build(context.Background(), demo.Options{Dir: filepath.Join(t.TempDir(), "sb"), Anchor: anchor})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := engine.Open(context.Background(), engine.OpenOptions{Dir: sb.Src, Now: clock, PatchIDCache: "-"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := New(e, Options{Now: clock, NoColor: true, NoEvents: true})
-	t.Cleanup(m.Close)
-	send(t, m, tea.WindowSizeMsg{Width: 160, Height: 45})
-	run(t, m, m.Init())
+	m, sb, _ := openOwn(t, 160, 45)
 
 	hotfix := sb.Commits["hotfix-health"]
 	press(t, m, "tab", "tab")

@@ -207,20 +207,7 @@ func TestReleaseBuilds(t *testing.T) {
 	if _, err := exec.LookPath("sh"); err != nil {
 		t.Skip("the demo's build script needs sh")
 	}
-	t.Setenv("GIT_COMMITTER_NAME", "Release Manager")
-	t.Setenv("GIT_COMMITTER_EMAIL", "rm@example.com")
-	sb, err := demo.Build(context.Background(), demo.Options{Dir: filepath.Join(t.TempDir(), "sb"), Anchor: anchor})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := engine.Open(context.Background(), engine.OpenOptions{Dir: sb.Src, Now: clock, PatchIDCache: "-"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := New(e, Options{Now: clock, NoColor: true, NoEvents: true})
-	t.Cleanup(m.Close)
-	send(t, m, tea.WindowSizeMsg{Width: 160, Height: 45})
-	run(t, m, m.Init())
+	m, _, e := openOwn(t, 160, 45)
 	press(t, m, "tab", "R", "y")
 	if m.noteErr || !strings.Contains(m.note, "built app-5 of prod") || !strings.Contains(m.note, "the app symlink of prod names it; deploy it to staging, production on 3 rollouts") {
 		t.Fatalf("after the build the status says %q", m.note)
