@@ -15,6 +15,7 @@ import (
 	"github.com/switchyard/switchyard/engine/journal"
 	"github.com/switchyard/switchyard/model"
 	"github.com/switchyard/switchyard/tui/internal/golden"
+	"github.com/switchyard/switchyard/tui/internal/screentest"
 	"github.com/switchyard/switchyard/tui/theme"
 )
 
@@ -63,46 +64,15 @@ func fixture(t *testing.T) file {
 
 // run executes cmd and feeds its answers back, as the runtime would;
 // ticks are left out.
-func run(m *Model, cmd tea.Cmd) {
-	queue := []tea.Cmd{cmd}
-	for len(queue) > 0 {
-		c := queue[0]
-		queue = queue[1:]
-		if c == nil {
-			continue
-		}
-		switch msg := c().(type) {
-		case tea.BatchMsg:
-			queue = append(queue, msg...)
-		default:
-			queue = append(queue, m.Update(msg))
-		}
-	}
-}
-
-func press(k string) tea.KeyPressMsg {
-	switch k {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "backspace":
-		return tea.KeyPressMsg{Code: tea.KeyBackspace}
-	}
-	r := []rune(k)
-	return tea.KeyPressMsg{Code: r[0], Text: k}
-}
-
-func typeText(m *Model, s string) {
-	for _, r := range s {
-		m.Update(press(string(r)))
-	}
+func run(t *testing.T, m *Model, cmd tea.Cmd) {
+	t.Helper()
+	screentest.Run(t, cmd, m.Update)
 }
 
 func screen(t *testing.T, w, h int) *Model {
 	m := New(fixture(t), theme.New(true, false), theme.DefaultKeyMap())
 	m.SetSize(w, h)
-	run(m, m.Reload())
+	run(t, m, m.Reload())
 	return m
 }
 
@@ -117,15 +87,15 @@ func TestGolden(t *testing.T) {
 			golden.FitsWithin(t, v, sz.w, sz.h)
 			golden.Check(t, "all-"+sz.name, v)
 
-			m.Update(press("/"))
-			typeText(m, "env:staging")
+			m.Update(screentest.Press("/"))
+			screentest.Type(m.Update, "env:staging")
 			v = m.View()
 			golden.FitsWithin(t, v, sz.w, sz.h)
 			golden.Check(t, "filter-"+sz.name, v)
 
-			m.Update(press("enter"))
-			m.Update(press("j"))
-			m.Update(press("enter"))
+			m.Update(screentest.Press("enter"))
+			m.Update(screentest.Press("j"))
+			m.Update(screentest.Press("enter"))
 			v = m.View()
 			golden.FitsWithin(t, v, sz.w, sz.h)
 			golden.Check(t, "details-"+sz.name, v)
@@ -172,16 +142,16 @@ func TestFilter(t *testing.T) {
 
 func TestFilterTyping(t *testing.T) {
 	m := screen(t, 100, 30)
-	m.Update(press("/"))
+	m.Update(screentest.Press("/"))
 	if !m.InputActive() {
 		t.Fatal("/ did not start the filter")
 	}
-	typeText(m, "q1")
+	screentest.Type(m.Update, "q1")
 	if m.filter != "q1" {
 		t.Errorf("filter %q; want keys like q and 1 taken as text", m.filter)
 	}
-	m.Update(press("backspace"))
-	m.Update(press("esc"))
+	m.Update(screentest.Press("backspace"))
+	m.Update(screentest.Press("esc"))
 	if m.InputActive() || m.filter != "" || len(m.shown) != 8 {
 		t.Errorf("esc left filter %q active %v shown %d", m.filter, m.InputActive(), len(m.shown))
 	}
@@ -189,7 +159,7 @@ func TestFilterTyping(t *testing.T) {
 
 func TestInert(t *testing.T) {
 	m := screen(t, 160, 45)
-	m.Update(press("enter"))
+	m.Update(screentest.Press("enter"))
 	v := m.View()
 	if strings.Contains(v, "\x1b[31m") || strings.Contains(v, "\x1b]0") || strings.Contains(v, "\a") {
 		t.Errorf("escape sequences from the journal pass through:\n%q", v)
@@ -200,14 +170,14 @@ func TestKeepsSelectionOnReload(t *testing.T) {
 	f := fixture(t)
 	m := New(f, theme.New(true, false), theme.DefaultKeyMap())
 	m.SetSize(100, 30)
-	run(m, m.Reload())
-	m.Update(press("j"))
-	m.Update(press("j"))
+	run(t, m, m.Reload())
+	m.Update(screentest.Press("j"))
+	m.Update(screentest.Press("j"))
 	want := m.selected().e.Message
 	if _, err := f.j.Append(context.Background(), journal.Entry{Time: t0.Add(time.Hour), Kind: "train", Action: "started", Track: "prod"}); err != nil {
 		t.Fatal(err)
 	}
-	run(m, m.Reload())
+	run(t, m, m.Reload())
 	if got := m.selected().e.Message; got != want {
 		t.Errorf("after reload the selection is on %q; want %q", got, want)
 	}
@@ -215,7 +185,7 @@ func TestKeepsSelectionOnReload(t *testing.T) {
 
 func TestResize(t *testing.T) {
 	m := screen(t, 80, 24)
-	m.Update(press("enter"))
+	m.Update(screentest.Press("enter"))
 	for w := 1; w <= 170; w += 9 {
 		for h := 1; h <= 50; h += 5 {
 			m.SetSize(w, h)
@@ -233,7 +203,7 @@ func TestEntryEventReloads(t *testing.T) {
 	f := fixture(t)
 	m := New(f, theme.New(true, false), theme.DefaultKeyMap())
 	m.SetSize(100, 30)
-	run(m, m.Reload())
+	run(t, m, m.Reload())
 	if _, err := f.j.Append(context.Background(), journal.Entry{Time: t0.Add(time.Hour), Kind: "train", Action: "started", Track: "prod"}); err != nil {
 		t.Fatal(err)
 	}
@@ -245,7 +215,7 @@ func TestEntryEventReloads(t *testing.T) {
 		t.Fatal("a journal event did not start a read")
 	}
 	m.Update(eventMsg{ev: model.Event{Source: "journal", Kind: "entry"}, ok: true})
-	run(m, load)
+	run(t, m, load)
 	if got := m.rows[0].what; got != "train started" {
 		t.Errorf("newest entry %q; want the train just journaled", got)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/switchyard/switchyard/engine/sequence"
 	"github.com/switchyard/switchyard/tui/internal/golden"
+	"github.com/switchyard/switchyard/tui/internal/screentest"
 	"github.com/switchyard/switchyard/tui/theme"
 )
 
@@ -85,13 +86,13 @@ func TestGoldenRich(t *testing.T) {
 			golden.FitsWithin(t, v, sz.w, sz.h)
 			golden.Check(t, "rich-"+sz.name, v)
 
-			m.Update(press("N")) // the recorded one
+			m.Update(screentest.Press("N")) // the recorded one
 			v = m.View()
 			golden.FitsWithin(t, v, sz.w, sz.h)
 			golden.Check(t, "recorded-"+sz.name, v)
 
-			m.Update(press("n"))
-			m.Update(press("n")) // on into the modify/delete file
+			m.Update(screentest.Press("n"))
+			m.Update(screentest.Press("n")) // on into the modify/delete file
 			v = m.View()
 			golden.FitsWithin(t, v, sz.w, sz.h)
 			golden.Check(t, "modify-delete-"+sz.name, v)
@@ -109,7 +110,7 @@ func TestNavigation(t *testing.T) {
 		{"j", 1, 0}, {"j", 2, 0}, {"j", 2, 0}, {"k", 1, 0},
 	}
 	for i, s := range steps {
-		m.Update(press(s.key))
+		m.Update(screentest.Press(s.key))
 		if m.file != s.file || m.hunk != s.hunk {
 			t.Fatalf("step %d (%s): file %d hunk %d; want %d %d", i, s.key, m.file, m.hunk, s.file, s.hunk)
 		}
@@ -151,12 +152,12 @@ func TestHorizontalScroll(t *testing.T) {
 	if !strings.Contains(before, `return "ours"`) {
 		t.Fatalf("ours not shown:\n%s", before)
 	}
-	m.Update(press("l"))
+	m.Update(screentest.Press("l"))
 	after := ansi.Strip(m.View())
 	if strings.Contains(after, `        return "ours"`) || !strings.Contains(after, `return "ours"`) {
 		t.Errorf("l did not scroll the sides left by 8 columns:\n%s", after)
 	}
-	m.Update(press("h"))
+	m.Update(screentest.Press("h"))
 	if ansi.Strip(m.View()) != before {
 		t.Error("h did not scroll back")
 	}
@@ -186,7 +187,7 @@ func TestNoFiles(t *testing.T) {
 	s.Files = nil
 	m.Update(SessionMsg{Seq: 1, Session: s})
 	for _, k := range []string{"n", "N", "j", "k", "o", "l", "e"} {
-		m.Update(press(k))
+		m.Update(screentest.Press(k))
 	}
 	if v := ansi.Strip(m.View()); !strings.Contains(v, "no conflicted files") {
 		t.Errorf("view:\n%s", v)
@@ -197,7 +198,7 @@ func TestNoFiles(t *testing.T) {
 // first unresolved hunk, not where the last step's was.
 func TestNewStepResets(t *testing.T) {
 	m := fedScreen(100, 30)
-	m.Update(press("j")) // docs/old.md
+	m.Update(screentest.Press("j")) // docs/old.md
 	s, p := richSession()
 	s.Current = 2
 	s.Steps[1].State, s.Steps[2].State = sequence.Applied, sequence.Stopped

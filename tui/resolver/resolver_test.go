@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +17,7 @@ import (
 	"github.com/switchyard/switchyard/engine/sequence"
 	"github.com/switchyard/switchyard/model"
 	"github.com/switchyard/switchyard/tui/internal/golden"
+	"github.com/switchyard/switchyard/tui/internal/screentest"
 	"github.com/switchyard/switchyard/tui/theme"
 )
 
@@ -51,53 +51,12 @@ func conflicted(t *testing.T) *engine.Engine {
 // answered yes.
 func run(t *testing.T, m *Model, cmd tea.Cmd) {
 	t.Helper()
-	queue := []tea.Cmd{cmd}
-	for n := 0; len(queue) > 0; n++ {
-		if n > 100 {
-			t.Fatal("too many commands")
+	screentest.Run(t, cmd, func(msg tea.Msg) tea.Cmd {
+		if req, ok := msg.(ConfirmRequest); ok {
+			return req.Action
 		}
-		c := queue[0]
-		queue = queue[1:]
-		if c == nil {
-			continue
-		}
-		switch msg := c().(type) {
-		case nil:
-		case tea.BatchMsg:
-			queue = append(queue, msg...)
-		case ConfirmRequest:
-			queue = append(queue, msg.Action)
-		default:
-			if seq, ok := sequenceCmds(msg); ok {
-				queue = append(seq, queue...)
-				continue
-			}
-			queue = append(queue, m.Update(msg))
-		}
-	}
-}
-
-// sequenceCmds unpacks tea.Sequence's message, whose type is unexported:
-// a slice of commands.
-func sequenceCmds(msg tea.Msg) ([]tea.Cmd, bool) {
-	v := reflect.ValueOf(msg)
-	if v.Kind() != reflect.Slice || v.Type().Elem() != reflect.TypeFor[tea.Cmd]() {
-		return nil, false
-	}
-	out := make([]tea.Cmd, v.Len())
-	for i := range out {
-		out[i] = v.Index(i).Interface().(tea.Cmd)
-	}
-	return out, true
-}
-
-func press(k string) tea.KeyPressMsg {
-	switch k {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	}
-	r := []rune(k)
-	return tea.KeyPressMsg{Code: r[0], Text: k}
+		return m.Update(msg)
+	})
 }
 
 func newScreen(t *testing.T, e Engine, w, h int) *Model {
@@ -128,7 +87,7 @@ func TestResolveAndContinue(t *testing.T) {
 	if !m.Active() {
 		t.Fatal("no session after the conflicting carry")
 	}
-	run(t, m, m.Update(press("t")))
+	run(t, m, m.Update(screentest.Press("t")))
 	if m.err != nil {
 		t.Fatalf("take theirs: %v", m.err)
 	}
@@ -141,18 +100,18 @@ func TestResolveAndContinue(t *testing.T) {
 		t.Errorf("preview after taking theirs:\n%s", p)
 	}
 
-	run(t, m, m.Update(press("u")))
+	run(t, m, m.Update(screentest.Press("u")))
 	if n, _ := m.sess.Resolved(); n != 0 {
 		t.Fatalf("after u: %d files resolved; want 0", n)
 	}
-	run(t, m, m.Update(press("c")))
+	run(t, m, m.Update(screentest.Press("c")))
 	if m.note == "" || !strings.Contains(m.note, "unresolved") {
 		t.Errorf("continue with conflicts left: note %q; want it refused", m.note)
 	}
 
-	run(t, m, m.Update(press("o")))
+	run(t, m, m.Update(screentest.Press("o")))
 	var req ConfirmRequest
-	if msg := m.Update(press("c"))(); true {
+	if msg := m.Update(screentest.Press("c"))(); true {
 		var ok bool
 		if req, ok = msg.(ConfirmRequest); !ok {
 			t.Fatalf("c gave %T; want a ConfirmRequest", msg)
@@ -174,7 +133,7 @@ func TestResolveAndContinue(t *testing.T) {
 func TestAbort(t *testing.T) {
 	e := conflicted(t)
 	m := newScreen(t, e, 100, 30)
-	run(t, m, m.Update(press("A")))
+	run(t, m, m.Update(screentest.Press("A")))
 	if m.err != nil || m.Active() {
 		t.Fatalf("after abort: err %v, active %v", m.err, m.Active())
 	}

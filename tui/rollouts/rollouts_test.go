@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,6 +18,7 @@ import (
 	"github.com/switchyard/switchyard/engine/rollout/provider"
 	"github.com/switchyard/switchyard/model"
 	"github.com/switchyard/switchyard/tui/internal/golden"
+	"github.com/switchyard/switchyard/tui/internal/screentest"
 	"github.com/switchyard/switchyard/tui/theme"
 )
 
@@ -56,61 +56,12 @@ func openDemo(t *testing.T) sandbox {
 // event subscription are left out: they wait.
 func run(t *testing.T, m *Model, cmd tea.Cmd) {
 	t.Helper()
-	queue := []tea.Cmd{cmd}
-	for n := 0; len(queue) > 0; n++ {
-		if n > 100 {
-			t.Fatal("too many commands")
+	screentest.Run(t, cmd, func(msg tea.Msg) tea.Cmd {
+		if req, ok := msg.(ConfirmRequest); ok {
+			return req.Action
 		}
-		c := queue[0]
-		queue = queue[1:]
-		if c == nil {
-			continue
-		}
-		switch msg := c().(type) {
-		case nil:
-		case tea.BatchMsg:
-			queue = append(queue, msg...)
-		case ConfirmRequest:
-			queue = append(queue, msg.Action)
-		default:
-			if seq, ok := sequenceCmds(msg); ok {
-				queue = append(seq, queue...)
-				continue
-			}
-			queue = append(queue, m.Update(msg))
-		}
-	}
-}
-
-func sequenceCmds(msg tea.Msg) ([]tea.Cmd, bool) {
-	v := reflect.ValueOf(msg)
-	if v.Kind() != reflect.Slice || v.Type().Elem() != reflect.TypeFor[tea.Cmd]() {
-		return nil, false
-	}
-	out := make([]tea.Cmd, v.Len())
-	for i := range out {
-		out[i] = v.Index(i).Interface().(tea.Cmd)
-	}
-	return out, true
-}
-
-func press(k string) tea.KeyPressMsg {
-	switch k {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "backspace":
-		return tea.KeyPressMsg{Code: tea.KeyBackspace}
-	}
-	r := []rune(k)
-	return tea.KeyPressMsg{Code: r[0], Text: k}
-}
-
-func typeText(m *Model, s string) {
-	for _, r := range s {
-		m.Update(press(string(r)))
-	}
+		return m.Update(msg)
+	})
 }
 
 func newScreen(e Engine, d *engine.Engine, w, h int) *Model {
@@ -200,7 +151,7 @@ func TestGoldenFixture(t *testing.T) {
 			m := fed(sz.w, sz.h)
 			for i, env := range []string{"integration", "staging", "production"} {
 				if i > 0 {
-					m.Update(press("j"))
+					m.Update(screentest.Press("j"))
 				}
 				v := m.View()
 				golden.FitsWithin(t, v, sz.w, sz.h)
@@ -214,7 +165,7 @@ func TestGoldenFixture(t *testing.T) {
 // as running.
 func TestAbortedNeverInProgress(t *testing.T) {
 	m := fed(160, 45)
-	m.Update(press("j"))
+	m.Update(screentest.Press("j"))
 	v := m.View()
 	if !strings.Contains(v, "ABORTED") {
 		t.Errorf("aborted rollout not shown as aborted:\n%s", v)
@@ -235,7 +186,7 @@ func TestDesiredAgainstActual(t *testing.T) {
 
 func TestResize(t *testing.T) {
 	m := fed(80, 24)
-	m.Update(press("enter")) // open a log panel too
+	m.Update(screentest.Press("enter")) // open a log panel too
 	for w := 1; w <= 170; w += 11 {
 		for h := 1; h <= 50; h += 6 {
 			m.SetSize(w, h)
@@ -261,28 +212,28 @@ func TestInert(t *testing.T) {
 // environment's name; a wrong name starts nothing.
 func TestPromptOverride(t *testing.T) {
 	m := fed(100, 30)
-	m.Update(press("j")) // staging: aborted, live build 4
-	m.Update(press("d"))
+	m.Update(screentest.Press("j")) // staging: aborted, live build 4
+	m.Update(screentest.Press("d"))
 	if !m.InputActive() {
 		t.Fatal("d did not open the deploy prompt")
 	}
 	if m.prompt.text != "5" {
 		t.Errorf("suggested build %q; want 5 (the newest known on the track)", m.prompt.text)
 	}
-	m.Update(press("backspace"))
-	typeText(m, "3x")
+	m.Update(screentest.Press("backspace"))
+	screentest.Type(m.Update, "3x")
 	if m.prompt.text != "3" {
 		t.Errorf("prompt text %q; want digits only", m.prompt.text)
 	}
-	if cmd := m.Update(press("enter")); cmd != nil {
+	if cmd := m.Update(screentest.Press("enter")); cmd != nil {
 		t.Fatalf("a backwards build was sent on without the typed name")
 	}
 	if m.prompt == nil || !m.prompt.override {
 		t.Fatal("no override prompt for a backwards build")
 	}
 	golden.Check(t, "override-100x30", m.View())
-	typeText(m, "stagin")
-	if cmd := m.Update(press("enter")); cmd != nil {
+	screentest.Type(m.Update, "stagin")
+	if cmd := m.Update(screentest.Press("enter")); cmd != nil {
 		t.Error("a wrong name started something")
 	}
 	if m.InputActive() || !strings.Contains(m.note, "does not match") {
@@ -313,11 +264,11 @@ func TestDeployAndAbort(t *testing.T) {
 	}
 	run(t, m, m.Reload())
 	newest := rel.Build.Number
-	m.Update(press("d"))
+	m.Update(screentest.Press("d"))
 	if m.prompt == nil || m.prompt.text != strconv.Itoa(newest) {
 		t.Fatalf("d offers %+v; want the new build %d", m.prompt, newest)
 	}
-	cmd := m.Update(press("enter"))
+	cmd := m.Update(screentest.Press("enter"))
 	req, ok := cmd().(ConfirmRequest)
 	if !ok {
 		t.Fatal("deploy asked no confirmation")
@@ -332,8 +283,8 @@ func TestDeployAndAbort(t *testing.T) {
 		if m.prompt == nil || !m.prompt.override || m.prompt.build != newest {
 			t.Fatalf("refused as backwards (%v) but no override prompt: %+v", m.err, m.prompt)
 		}
-		typeText(m, "integration")
-		run(t, m, m.Update(press("enter")))
+		screentest.Type(m.Update, "integration")
+		run(t, m, m.Update(screentest.Press("enter")))
 	}
 	if m.err != nil {
 		t.Fatalf("deploy: %v", m.err)
@@ -342,7 +293,7 @@ func TestDeployAndAbort(t *testing.T) {
 	if st == nil || st.Build != newest {
 		t.Fatalf("after deploy: status %+v; want a rollout of %d (note %q busy %q statuses %v)", st, newest, m.note, m.busy, m.statuses)
 	}
-	run(t, m, m.Update(press("x")))
+	run(t, m, m.Update(screentest.Press("x")))
 	if m.err != nil {
 		t.Fatalf("abort: %v", m.err)
 	}
@@ -427,7 +378,7 @@ func TestGateLog(t *testing.T) {
 	m := newScreen(refusing{}, nil, 100, 30)
 	m.seq = 1
 	m.Update(msg)
-	run(t, m, m.Update(press("enter")))
+	run(t, m, m.Update(screentest.Press("enter")))
 	v := ansi.Strip(m.View())
 	if !strings.Contains(v, "Gate log · acceptance") || !strings.Contains(v, "check 40 ok") {
 		t.Errorf("enter did not show the end of the gate log:\n%s", v)
@@ -436,7 +387,7 @@ func TestGateLog(t *testing.T) {
 		t.Errorf("log text not inert:\n%q", v)
 	}
 	golden.FitsWithin(t, m.View(), 100, 30)
-	run(t, m, m.Update(press("enter")))
+	run(t, m, m.Update(screentest.Press("enter")))
 	if m.logGate != 0 {
 		t.Error("enter after the last gate did not close the log")
 	}
@@ -488,7 +439,7 @@ func TestAbortFailed(t *testing.T) {
 		st := msg.Statuses["integration"]
 		st.State, st.Reason = tt.state, "traffic not restored: driver down"
 		m.Update(msg)
-		cmd := m.Update(press("x"))
+		cmd := m.Update(screentest.Press("x"))
 		var req ConfirmRequest
 		if cmd != nil {
 			req, _ = cmd().(ConfirmRequest)
