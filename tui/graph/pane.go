@@ -397,12 +397,7 @@ func (p *Pane) View() string {
 		line := p.top + y
 		if line >= p.lines() {
 			if y == 0 && len(p.commits) == 0 {
-				msg := "no commits"
-				if p.loading || p.more || p.reselect != "" {
-					msg = "loading…"
-				} else if p.filter != "" {
-					msg = "nothing matches the filter"
-				}
+				msg := listview.Empty("no commits", p.loading || p.more || p.reselect != "", p.filter != "")
 				b.WriteString(p.st.Muted.Render(fit(msg, p.width)))
 			} else if y == 0 && p.filter != "" {
 				b.WriteString(p.st.Muted.Render(fit("nothing matches the filter", p.width)))

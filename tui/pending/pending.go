@@ -217,13 +217,7 @@ func (m *Model) View() string {
 		graph.PadLeft("age", ageW) + " " + graph.Fit(to, targetW) + " " + graph.Fit("applies", checkW)
 	lines = append(lines, m.st.Muted.Render(graph.Fit(header, w)))
 	if len(m.shown) == 0 {
-		msg := "nothing waits to be promoted"
-		switch {
-		case !m.loaded:
-			msg = "loading…"
-		case m.filter != "":
-			msg = "nothing matches the filter"
-		}
+		msg := listview.Empty("nothing waits to be promoted", !m.loaded, m.filter != "")
 		lines = append(lines, m.st.Muted.Render(graph.Fit(msg, w)))
 	}
 	for k := m.top; k < len(m.shown) && len(lines) < m.height; k++ {

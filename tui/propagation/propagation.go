@@ -253,13 +253,7 @@ func (m *Model) View() string {
 	head += graph.Fit("lead time", leadW)
 	lines := []string{m.st.Muted.Render(graph.Fit(head, m.width))}
 	if len(m.rows) == 0 {
-		msg := "no hotfix or bugfix in the last cycles"
-		switch {
-		case !m.loaded:
-			msg = "loading…"
-		case m.filter != "":
-			msg = "nothing matches the filter"
-		}
+		msg := listview.Empty("no hotfix or bugfix in the last cycles", !m.loaded, m.filter != "")
 		lines = append(lines, m.st.Muted.Render(graph.Fit(msg, m.width)))
 	}
 	for i := m.top; i < len(m.rows) && len(lines) < m.height; i++ {

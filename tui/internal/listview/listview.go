@@ -1,5 +1,6 @@
 // Package listview is what the cockpit's scrolling lists share: which
-// stretch of a list is on screen, and filling a pane to its height.
+// stretch of a list is on screen, what an empty list says, and filling a
+// pane to its height.
 //
 // A list is n items of which rows fit on screen, starting at index top;
 // one item, sel, is selected and must stay on screen.
@@ -19,6 +20,19 @@ func Follow(top, sel, rows, n int) int {
 		top = sel - rows + 1
 	}
 	return max(min(top, n-rows), 0)
+}
+
+// Empty is what a list with nothing to show says in its place: that it
+// is loading, that nothing matches its filter, or else none, the list's
+// own words for having nothing.
+func Empty(none string, loading, filtered bool) string {
+	switch {
+	case loading:
+		return "loading…"
+	case filtered:
+		return "nothing matches the filter"
+	}
+	return none
 }
 
 // Pad appends blank lines of w cells to lines until there are h of them.

@@ -35,3 +35,20 @@ func TestPad(t *testing.T) {
 		t.Errorf("Pad of 3 lines to 2 = %q; want the 3 lines unchanged", got)
 	}
 }
+
+func TestEmpty(t *testing.T) {
+	tests := []struct {
+		loading, filtered bool
+		want              string
+	}{
+		{false, false, "no commits"},
+		{true, false, "loading…"},
+		{true, true, "loading…"},
+		{false, true, "nothing matches the filter"},
+	}
+	for _, tt := range tests {
+		if got := Empty("no commits", tt.loading, tt.filtered); got != tt.want {
+			t.Errorf("Empty(no commits, %v, %v) = %q; want %q", tt.loading, tt.filtered, got, tt.want)
+		}
+	}
+}
