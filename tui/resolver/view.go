@@ -11,6 +11,7 @@ import (
 	"github.com/switchyard/switchyard/engine/merge"
 	"github.com/switchyard/switchyard/engine/sequence"
 	"github.com/switchyard/switchyard/model"
+	"github.com/switchyard/switchyard/tui/graph"
 )
 
 // sideBySideMin is the width from which base, ours and theirs stand side
@@ -94,18 +95,8 @@ func (m *Model) View() string {
 	default:
 		out = m.viewSession()
 	}
-	return m.finish(out)
-}
-
-// finish cuts the lines to the screen, so nothing ever spills.
-func (m *Model) finish(lines []string) string {
-	if len(lines) > m.height {
-		lines = lines[:m.height]
-	}
-	for i, l := range lines {
-		lines[i] = ansi.Truncate(l, m.width, "…")
-	}
-	return strings.Join(lines, "\n")
+	// Cut to the screen, so nothing ever spills.
+	return graph.Clip(out, m.width, m.height)
 }
 
 func (m *Model) viewEmpty() []string {

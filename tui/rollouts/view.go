@@ -10,6 +10,7 @@ import (
 	"github.com/switchyard/switchyard/engine/rollout"
 	"github.com/switchyard/switchyard/engine/rollout/provider"
 	"github.com/switchyard/switchyard/model"
+	"github.com/switchyard/switchyard/tui/graph"
 )
 
 // View renders the screen; it does no I/O and calls no engine.
@@ -31,17 +32,7 @@ func (m *Model) View() string {
 	default:
 		out = m.viewEnvs()
 	}
-	return m.finish(out)
-}
-
-func (m *Model) finish(lines []string) string {
-	if len(lines) > m.height {
-		lines = lines[:m.height]
-	}
-	for i, l := range lines {
-		lines[i] = ansi.Truncate(l, m.width, "…")
-	}
-	return strings.Join(lines, "\n")
+	return graph.Clip(out, m.width, m.height)
 }
 
 func (m *Model) viewEnvs() []string {
