@@ -58,3 +58,22 @@ func TestTokenizeKeepsText(t *testing.T) {
 		}
 	}
 }
+
+func TestCommonIndent(t *testing.T) {
+	tests := []struct {
+		texts []string
+		want  int
+	}{
+		{[]string{"        a\n", "        b\n", "            c\n"}, 8},
+		{[]string{"\t\tx\n", "\ty\n", "\t\tz\n"}, 1},
+		{[]string{"    a\n\n    b\n", "    c\n"}, 4}, // blank lines do not count
+		{[]string{"  a\n", "\tb\n"}, 0},              // spaces and tabs differ
+		{[]string{"", "", ""}, 0},
+		{[]string{"x\n", "    y\n"}, 0},
+	}
+	for _, tt := range tests {
+		if got := commonIndent(tt.texts...); got != tt.want {
+			t.Errorf("commonIndent(%q) = %d; want %d", tt.texts, got, tt.want)
+		}
+	}
+}

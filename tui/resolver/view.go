@@ -319,6 +319,9 @@ type paneSide struct {
 	changed map[int]bool // lines that differ from the base
 	mark    string       // gutter glyph of changed lines
 	markSt  lipgloss.Style
+	// indent is the leading white space all three sides share, left out of
+	// the panes so that narrow columns show where the sides differ.
+	indent int
 }
 
 // paneSides returns the selected hunk's three sides with the lines that
@@ -343,6 +346,10 @@ func (m *Model) computeSides() []paneSide {
 	}
 	if f != nil && !f.Lines {
 		ps[0].absent, ps[1].absent, ps[2].absent = f.Base.Absent(), f.Ours.Absent(), f.Theirs.Absent()
+	}
+	indent := commonIndent(base, ours, theirs)
+	for i := range ps {
+		ps[i].indent = indent
 	}
 	bl := splitLines(base)
 	ps[0].changed = map[int]bool{}
@@ -423,9 +430,38 @@ func (m *Model) pane(p paneSide, lang *language, width, rows int) []string {
 		if p.changed[i] {
 			gutter = p.markSt.Render(p.mark) + " "
 		}
-		out = append(out, ansi.Truncate(gutter+m.shift(m.highlight(string(lines[i]), lang)), width, "…"))
+		line := string(lines[i])
+		if len(line) >= p.indent {
+			line = line[p.indent:]
+		}
+		out = append(out, ansi.Truncate(gutter+m.shift(m.highlight(line, lang)), width, "…"))
 	}
 	return out
+}
+
+// commonIndent is the length of the leading spaces and tabs that every
+// non-blank line of the texts starts with.
+func commonIndent(texts ...string) int {
+	prefix, seen := "", false
+	for _, t := range texts {
+		for _, l := range splitLines(t) {
+			line := strings.TrimRight(string(l), "\r\n")
+			if strings.TrimSpace(line) == "" {
+				continue
+			}
+			ws := line[:len(line)-len(strings.TrimLeft(line, " \t"))]
+			if !seen {
+				prefix, seen = ws, true
+				continue
+			}
+			n := 0
+			for n < len(prefix) && n < len(ws) && prefix[n] == ws[n] {
+				n++
+			}
+			prefix = prefix[:n]
+		}
+	}
+	return len(prefix)
 }
 
 // preview renders the resolved file around the selected hunk.
