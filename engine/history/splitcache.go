@@ -12,6 +12,8 @@ import (
 	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/switchyard/switchyard/engine/atomicfile"
 )
 
 // The split cache remembers, for a pair of tips, which commits each has
@@ -123,11 +125,7 @@ func (c *splitCache) put(a, b plumbing.Hash, onlyA, onlyB []*Node) error {
 	if st, err := os.Stat(c.path); err == nil && st.Size() > splitCacheMax {
 		// Start again: write the new record to a fresh file, then
 		// rename it over the old one.
-		tmp := c.path + ".tmp"
-		if err := os.WriteFile(tmp, rec, 0o644); err != nil {
-			return fmt.Errorf("split cache: %w", err)
-		}
-		if err := os.Rename(tmp, c.path); err != nil {
+		if err := atomicfile.Write(c.path, rec, 0o644); err != nil {
 			return fmt.Errorf("split cache: %w", err)
 		}
 		return nil

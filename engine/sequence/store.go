@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/switchyard/switchyard/engine/atomicfile"
 )
 
 // sessionVersion is the persisted format's version.
@@ -21,33 +23,13 @@ func Dir(gitDir string) string { return filepath.Join(gitDir, "switchyard", "seq
 
 func sessionPath(gitDir string) string { return filepath.Join(Dir(gitDir), "session.json") }
 
-// writeAtomic writes data to path through a temporary file: write, fsync,
-// rename, fsync the folder. A crash leaves the old or the new file.
+// writeAtomic creates path's folder and replaces path with data
+// atomically: a crash leaves the old or the new file.
 func writeAtomic(path string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o777); err != nil {
 		return err
 	}
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o666)
-	if err != nil {
-		return err
-	}
-	_, werr := f.Write(data)
-	serr := f.Sync()
-	cerr := f.Close()
-	if err := errors.Join(werr, serr, cerr); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
+	return atomicfile.Write(path, data, 0o666)
 }
 
 // readSession loads the session; ErrNoSession when there is none.

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/switchyard/switchyard/engine/atomicfile"
 	"github.com/switchyard/switchyard/engine/rollout/provider"
 	"github.com/switchyard/switchyard/model"
 )
@@ -351,7 +352,10 @@ func (f *Fleet) save() error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(f.opts.StatePath, data); err != nil {
+	if err := os.MkdirAll(filepath.Dir(f.opts.StatePath), 0o755); err != nil {
+		return err
+	}
+	if err := atomicfile.Write(f.opts.StatePath, data, 0o600); err != nil {
 		return err
 	}
 	f.markSeen()
@@ -449,29 +453,4 @@ func (f *Fleet) stopService(c model.Color) {
 		_ = s.srv.Close()
 		f.svc[idx(c)] = nil
 	}
-}
-
-// writeFileAtomic writes data to a temporary file, syncs it and renames it
-// over path, so a reader sees the old content or the new, never a part.
-func writeFileAtomic(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

@@ -6,12 +6,12 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/switchyard/switchyard/engine/atomicfile"
 	"github.com/switchyard/switchyard/engine/rollout/provider"
 )
 
@@ -66,13 +66,13 @@ func (n *Nginx) Set(ctx context.Context, s provider.Split) error {
 		return err
 	}
 	old, oldErr := os.ReadFile(n.File)
-	if err := writeAtomic(n.File, n.Render(s)); err != nil {
+	if err := atomicfile.Write(n.File, n.Render(s), 0o644); err != nil {
 		return fmt.Errorf("nginx upstream %s: %w", n.File, err)
 	}
 	if len(n.Test) > 0 {
 		if out, err := n.run(ctx, n.Test); err != nil {
 			if oldErr == nil {
-				_ = writeAtomic(n.File, old)
+				_ = atomicfile.Write(n.File, old, 0o644)
 			} else {
 				_ = os.Remove(n.File)
 			}
@@ -140,28 +140,4 @@ func (n *Nginx) Actual(ctx context.Context) (provider.Split, error) {
 		s.Green, s.Blue = g, 100-g
 	}
 	return s, nil
-}
-
-func writeAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
