@@ -502,6 +502,15 @@ func (m *Model) show(s screen) tea.Cmd {
 	return nil
 }
 
+// switchTo shows the screen a person asked for; a note about the screen left
+// behind would read as one about the new screen, so it goes.
+func (m *Model) switchTo(s screen) tea.Cmd {
+	if s != m.screen {
+		m.note, m.noteErr = "", false
+	}
+	return m.show(s)
+}
+
 // inputActive: the screen is reading typed text and gets every key.
 func (m *Model) inputActive() bool {
 	switch m.screen {
@@ -884,13 +893,13 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		m.showHelp = true
 		return nil
 	case key.Matches(k, m.keys.Cockpit):
-		return m.show(screenCockpit)
+		return m.switchTo(screenCockpit)
 	case key.Matches(k, m.keys.Resolver):
-		return m.show(screenResolver)
+		return m.switchTo(screenResolver)
 	case key.Matches(k, m.keys.Rollouts):
-		return m.show(screenRollouts)
+		return m.switchTo(screenRollouts)
 	case key.Matches(k, m.keys.Journal):
-		return m.show(screenJournal)
+		return m.switchTo(screenJournal)
 	case key.Matches(k, m.keys.Refresh):
 		m.say("reloading")
 		cmds := []tea.Cmd{m.reloadAll()}
