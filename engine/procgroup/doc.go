@@ -26,10 +26,19 @@
 // before the command's own process is reaped, so its id cannot have been
 // reused by then (on Linux; elsewhere it is ended just after).
 //
+// # Groups left behind
+//
+// A group outlives Run's process when that process dies first (a crash, a
+// SIGKILL). To end it later, record its id where Cmd.Started hands it over,
+// together with a mark unique to the run set in Cmd.Env; the next process
+// checks the mark with HasEnv, so as not to end an unrelated group that was
+// given the same id since, then ends the group with KillGroup.
+//
 // # Output
 //
 // Standard output and standard error go to one pipe, in the order written,
 // and are handed to Cmd.Output one line at a time (without the newline; a
 // line longer than MaxLine is split). Output is called from one goroutine,
 // never concurrently, and Run returns only after the last line was delivered.
+// With Cmd.Stdout set, the output goes there as it is instead.
 package procgroup

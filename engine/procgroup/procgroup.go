@@ -41,8 +41,20 @@ type Cmd struct {
 	// 0 means DefaultGrace, a negative value SIGKILL at once.
 	Grace time.Duration
 	// Output receives each line of standard output and standard error; nil
-	// discards them.
+	// discards them. It is not used when Stdout is set.
 	Output func(line string)
+	// Stdout, when not nil, receives standard output and standard error as
+	// they are written, instead of Output. An *os.File is handed to the
+	// command itself: its output does not pass through this process and
+	// keeps flowing if this process dies.
+	Stdout io.Writer
+	// Started, when not nil, is called with the process group's id once the
+	// group exists, before Run waits for the command (and before Timeout
+	// starts to run), so that the caller can record the id: a later
+	// process can then end a group this one left behind (see KillGroup).
+	// When Started returns an error the group is ended as on timeout and
+	// Run returns -1 and that error, as it is.
+	Started func(pgid int) error
 }
 
 // Validate reports a Cmd that cannot be run.

@@ -26,32 +26,40 @@ func Run(ctx context.Context, c Cmd) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return -1, err
 	}
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		return -1, fmt.Errorf("run %s: %w", c.Argv[0], err)
-	}
 	cmd := exec.Command(c.Argv[0], c.Argv[1:]...)
 	cmd.Dir = c.Dir
 	cmd.Env = c.Env
 	cmd.Stdin = c.Stdin
-	cmd.Stdout = pw
-	cmd.Stderr = pw
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	var pr, pw *os.File
+	if c.Stdout != nil {
+		cmd.Stdout, cmd.Stderr = c.Stdout, c.Stdout
+	} else {
+		var err error
+		if pr, pw, err = os.Pipe(); err != nil {
+			return -1, fmt.Errorf("run %s: %w", c.Argv[0], err)
+		}
+		cmd.Stdout, cmd.Stderr = pw, pw
+	}
 	if err := cmd.Start(); err != nil {
-		pr.Close()
-		pw.Close()
+		if pr != nil {
+			pr.Close()
+			pw.Close()
+		}
 		return -1, fmt.Errorf("run %s: %w", c.Argv[0], err)
 	}
-	// Only the group holds the write end now: the pipe ends when the last
-	// process of the group is gone.
-	pw.Close()
 	pgid := cmd.Process.Pid
 
 	lines := make(chan struct{})
-	go func() {
-		defer close(lines)
-		readLines(pr, c.Output)
-	}()
+	if pr != nil {
+		// Only the group holds the write end now: the pipe ends when the
+		// last process of the group is gone.
+		pw.Close()
+		go func() {
+			defer close(lines)
+			readLines(pr, c.Output)
+		}()
+	}
 
 	// exited is closed once the leader has exited; on Linux it is not
 	// reaped yet (see waitExited).
@@ -62,6 +70,11 @@ func Run(ctx context.Context, c Cmd) (int, error) {
 		werr = waitExited(cmd)
 	}()
 
+	var stopped error
+	if c.Started != nil {
+		stopped = c.Started(pgid)
+	}
+
 	var timer <-chan time.Time
 	if c.Timeout > 0 {
 		t := time.NewTimer(c.Timeout)
@@ -69,13 +82,14 @@ func Run(ctx context.Context, c Cmd) (int, error) {
 		timer = t.C
 	}
 
-	var stopped error
-	select {
-	case <-exited:
-	case <-timer:
-		stopped = fmt.Errorf("%s: %w after %s", c.Argv[0], ErrTimeout, c.Timeout)
-	case <-ctx.Done():
-		stopped = fmt.Errorf("%s: %w", c.Argv[0], ctx.Err())
+	if stopped == nil {
+		select {
+		case <-exited:
+		case <-timer:
+			stopped = fmt.Errorf("%s: %w after %s", c.Argv[0], ErrTimeout, c.Timeout)
+		case <-ctx.Done():
+			stopped = fmt.Errorf("%s: %w", c.Argv[0], ctx.Err())
+		}
 	}
 	if stopped != nil {
 		if g := c.grace(); g > 0 {
@@ -95,13 +109,15 @@ func Run(ctx context.Context, c Cmd) (int, error) {
 	werr = reap(cmd, werr)
 	// A process that left the group (setsid) may still hold the pipe; it
 	// does not get to hold Run.
-	select {
-	case <-lines:
-	case <-time.After(time.Second):
+	if pr != nil {
+		select {
+		case <-lines:
+		case <-time.After(time.Second):
+			pr.Close()
+			<-lines
+		}
 		pr.Close()
-		<-lines
 	}
-	pr.Close()
 
 	if stopped != nil {
 		return -1, stopped

@@ -5,12 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
-	"syscall"
 	"time"
 
+	"github.com/switchyard/switchyard/engine/procgroup"
 	"github.com/switchyard/switchyard/engine/rollout/provider"
 )
 
@@ -45,13 +44,25 @@ func runGate(ctx context.Context, g Gate, t provider.Target, logPath, mark strin
 	}
 	defer f.Close()
 	fmt.Fprintf(f, "# gate %s: env %s, slot %s, build %d, url %s, started %s\n", g.Name, t.Env, t.Slot, t.Build, t.URL, time.Now().UTC().Format(time.RFC3339))
-	code, err := runGroup(ctx, g, f, append(os.Environ(),
-		"SWITCHYARD_ENV="+t.Env,
-		"SWITCHYARD_SLOT="+string(t.Slot),
-		"SWITCHYARD_URL="+t.URL,
-		"SWITCHYARD_BUILD="+strconv.Itoa(t.Build),
-		gateRunVar+"="+mark,
-	), started)
+	code, err := procgroup.Run(ctx, procgroup.Cmd{
+		Argv: g.Argv,
+		Env: append(os.Environ(),
+			"SWITCHYARD_ENV="+t.Env,
+			"SWITCHYARD_SLOT="+string(t.Slot),
+			"SWITCHYARD_URL="+t.URL,
+			"SWITCHYARD_BUILD="+strconv.Itoa(t.Build),
+			gateRunVar+"="+mark,
+		),
+		Timeout: max(g.Timeout, 0), // none, as for zero
+		Grace:   gateGrace,
+		Stdout:  f,
+		Started: func(pgid int) error {
+			if err := started(pgid); err != nil {
+				return fmt.Errorf("gate %s: %w", g.Name, err)
+			}
+			return nil
+		},
+	})
 	if err != nil {
 		fmt.Fprintf(f, "# %v\n", err)
 	} else {
@@ -61,96 +72,18 @@ func runGate(ctx context.Context, g Gate, t provider.Target, logPath, mark strin
 	return code, err
 }
 
-func runGroup(ctx context.Context, g Gate, out *os.File, env []string, started func(int) error) (int, error) {
-	if err := ctx.Err(); err != nil {
-		return -1, err
-	}
-	cmd := exec.Command(g.Argv[0], g.Argv[1:]...)
-	cmd.Env = env
-	cmd.Stdout, cmd.Stderr = out, out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		return -1, fmt.Errorf("run %s: %w", g.Argv[0], err)
-	}
-	pgid := cmd.Process.Pid
-	exited := make(chan struct{})
-	var werr error
-	go func() {
-		defer close(exited)
-		werr = waitExited(cmd)
-	}()
-	var stopped error
-	if err := started(pgid); err != nil {
-		stopped = fmt.Errorf("gate %s: %w", g.Name, err)
-	}
-	var timer <-chan time.Time
-	if g.Timeout > 0 {
-		tm := time.NewTimer(g.Timeout)
-		defer tm.Stop()
-		timer = tm.C
-	}
-	if stopped == nil {
-		select {
-		case <-exited:
-		case <-timer:
-			stopped = fmt.Errorf("%s: %w after %s", g.Argv[0], provider.ErrTimeout, g.Timeout)
-		case <-ctx.Done():
-			stopped = fmt.Errorf("%s: %w", g.Argv[0], ctx.Err())
-		}
-	}
-	if stopped != nil {
-		_ = syscall.Kill(-pgid, syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(gateGrace):
-		}
-		_ = syscall.Kill(-pgid, syscall.SIGKILL)
-		<-exited
-	}
-	// The leader has exited but is not reaped yet (on Linux), so pgid still
-	// names this group: end whatever the gate left behind.
-	_ = syscall.Kill(-pgid, syscall.SIGKILL)
-	werr = reap(cmd, werr)
-	if stopped != nil {
-		return -1, stopped
-	}
-	if werr == nil {
-		return 0, nil
-	}
-	var ee *exec.ExitError
-	if errors.As(werr, &ee) {
-		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			return -1, fmt.Errorf("%s: killed by signal %s", g.Argv[0], ws.Signal())
-		}
-		return ee.ExitCode(), nil
-	}
-	return -1, fmt.Errorf("run %s: %w", g.Argv[0], werr)
-}
-
 // endGroup ends what is left of an earlier gate run: the process group
-// pgid, if it still exists and is that run's (see groupIsRun), gets
-// SIGTERM, then SIGKILL after gateGrace. It reports whether a group was
+// pgid, if it still exists and is that run's (one of its processes carries
+// the run's mark in its environment, see procgroup.HasEnv), gets SIGTERM, then SIGKILL after gateGrace. It reports whether a group was
 // found and returns once it is gone (or after a few seconds more).
 func endGroup(pgid int, mark string) bool {
-	if pgid <= 1 || syscall.Kill(-pgid, 0) != nil || !groupIsRun(pgid, mark) {
+	if pgid <= 1 || mark == "" {
 		return false
 	}
-	gone := func(d time.Duration) bool {
-		deadline := time.Now().Add(d)
-		for {
-			if err := syscall.Kill(-pgid, 0); errors.Is(err, syscall.ESRCH) {
-				return true
-			}
-			if time.Now().After(deadline) {
-				return false
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+	// Where the group cannot be looked into, a group that still exists
+	// under the recorded id is taken to be the gate run's.
+	if ok, err := procgroup.HasEnv(pgid, gateRunVar+"="+mark); !ok && !errors.Is(err, procgroup.ErrUnsupported) {
+		return false
 	}
-	_ = syscall.Kill(-pgid, syscall.SIGTERM)
-	if !gone(gateGrace) {
-		_ = syscall.Kill(-pgid, syscall.SIGKILL)
-		gone(5 * time.Second)
-	}
-	return true
+	return procgroup.KillGroup(pgid, gateGrace) == nil
 }
