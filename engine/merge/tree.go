@@ -333,7 +333,17 @@ func (m *treeMerge) blob(h plumbing.Hash) ([]byte, error) {
 }
 
 func (m *treeMerge) writeBlob(data []byte) (plumbing.Hash, error) {
-	obj := m.s.NewEncodedObject()
+	h, err := WriteBlob(m.s, data)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	m.blobs[h] = data
+	return h, nil
+}
+
+// WriteBlob stores data in s as a blob and returns its id.
+func WriteBlob(s storer.EncodedObjectStorer, data []byte) (plumbing.Hash, error) {
+	obj := s.NewEncodedObject()
 	obj.SetType(plumbing.BlobObject)
 	obj.SetSize(int64(len(data)))
 	w, err := obj.Writer()
@@ -347,11 +357,10 @@ func (m *treeMerge) writeBlob(data []byte) (plumbing.Hash, error) {
 	if err := w.Close(); err != nil {
 		return plumbing.ZeroHash, err
 	}
-	h, err := m.s.SetEncodedObject(obj)
+	h, err := s.SetEncodedObject(obj)
 	if err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("write blob: %w", err)
 	}
-	m.blobs[h] = data
 	return h, nil
 }
 

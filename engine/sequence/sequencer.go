@@ -615,7 +615,7 @@ func (q *Sequencer) writeFile(s *Session, f *File, x *gitstate.Index) error {
 			x.Set(f.Path)
 			return nil
 		}
-		h, err := writeBlob(q.Store, data)
+		h, err := merge.WriteBlob(q.Store, data)
 		if err != nil {
 			return err
 		}
@@ -704,7 +704,7 @@ func (q *Sequencer) resolvedTree(s *Session) (plumbing.Hash, error) {
 			edits[f.Path] = fileEdit{}
 			continue
 		}
-		h, err := writeBlob(q.Store, data)
+		h, err := merge.WriteBlob(q.Store, data)
 		if err != nil {
 			return plumbing.ZeroHash, err
 		}
