@@ -5,9 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
-	"io"
 	"os"
-	"path/filepath"
 	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -138,20 +136,9 @@ func (c *Cache) Flush() error {
 		c.pending = nil
 		return nil
 	}
-	if err := os.MkdirAll(filepath.Dir(c.path), 0o755); err != nil {
-		return fmt.Errorf("patch-id cache: %w", err)
-	}
-	f, err := os.OpenFile(c.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
-	if err != nil {
-		return fmt.Errorf("patch-id cache: %w", err)
-	}
 	// One write per batch of whole records; a batch larger than the
 	// kernel writes at once is still whole records, each checked on read.
-	_, err = io.Copy(f, bytes.NewReader(c.pending))
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	if err := appendFile(c.path, c.pending); err != nil {
 		return fmt.Errorf("patch-id cache: %w", err)
 	}
 	c.pending = nil

@@ -1,13 +1,9 @@
 package history
 
 import (
-	"bytes"
-	"encoding/binary"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"os"
-	"path/filepath"
 	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -50,26 +46,15 @@ func (c *metaCache) load() {
 	if err != nil {
 		return // a missing or unreadable cache is only slower
 	}
-	for len(data) >= 12 {
-		if string(data[:4]) == metaMagic {
-			n := int(binary.BigEndian.Uint32(data[4:8]))
-			if n >= 20 && 8+n+4 <= len(data) {
-				payload := data[8 : 8+n]
-				if crc32.ChecksumIEEE(payload) == binary.BigEndian.Uint32(data[8+n:]) {
-					var id plumbing.Hash
-					copy(id[:], payload[:20])
-					c.entries[id] = payload[20:]
-					data = data[8+n+4:]
-					continue
-				}
-			}
+	scanRecords(data, metaMagic, func(p []byte) bool {
+		if len(p) < 20 {
+			return false
 		}
-		i := bytes.Index(data[1:], []byte(metaMagic))
-		if i < 0 {
-			break
-		}
-		data = data[1+i:]
-	}
+		var id plumbing.Hash
+		copy(id[:], p[:20])
+		c.entries[id] = p[20:]
+		return true
+	})
 }
 
 func (c *metaCache) get(id plumbing.Hash) []byte {
@@ -86,14 +71,7 @@ func (c *metaCache) put(id plumbing.Hash, raw []byte) {
 	if c.path == "" {
 		return
 	}
-	var hdr [8]byte
-	copy(hdr[:4], metaMagic)
-	binary.BigEndian.PutUint32(hdr[4:], uint32(20+len(raw)))
-	start := len(c.pending)
-	c.pending = append(c.pending, hdr[:]...)
-	c.pending = append(c.pending, id[:]...)
-	c.pending = append(c.pending, raw...)
-	c.pending = binary.BigEndian.AppendUint32(c.pending, crc32.ChecksumIEEE(c.pending[start+8:]))
+	c.pending = appendRecord(c.pending, metaMagic, id[:], raw)
 }
 
 func (c *metaCache) flush() error {
@@ -103,18 +81,7 @@ func (c *metaCache) flush() error {
 		c.pending = nil
 		return nil
 	}
-	if err := os.MkdirAll(filepath.Dir(c.path), 0o755); err != nil {
-		return fmt.Errorf("commit cache: %w", err)
-	}
-	f, err := os.OpenFile(c.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
-	if err != nil {
-		return fmt.Errorf("commit cache: %w", err)
-	}
-	_, err = io.Copy(f, bytes.NewReader(c.pending))
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	if err := appendFile(c.path, c.pending); err != nil {
 		return fmt.Errorf("commit cache: %w", err)
 	}
 	c.pending = nil

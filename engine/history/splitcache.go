@@ -1,14 +1,10 @@
 package history
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
-	"hash/crc32"
-	"io"
 	"os"
-	"path/filepath"
 	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -52,39 +48,29 @@ func (c *splitCache) load() {
 	if err != nil {
 		return
 	}
-	for len(data) >= 12 {
-		if string(data[:4]) == splitMagic {
-			n := int(binary.BigEndian.Uint32(data[4:8]))
-			if n >= 48 && 8+n+4 <= len(data) {
-				p := data[8 : 8+n]
-				if crc32.ChecksumIEEE(p) == binary.BigEndian.Uint32(data[8+n:]) {
-					var k splitKey
-					copy(k.a[:], p[:20])
-					copy(k.b[:], p[20:40])
-					na, nb := int(binary.BigEndian.Uint32(p[40:])), int(binary.BigEndian.Uint32(p[44:]))
-					if 48+(na+nb)*20 == n {
-						var v [2][]plumbing.Hash
-						off := 48
-						for side, cnt := range []int{na, nb} {
-							v[side] = make([]plumbing.Hash, cnt)
-							for i := range v[side] {
-								copy(v[side][i][:], p[off:off+20])
-								off += 20
-							}
-						}
-						c.entries[k] = v
-						data = data[8+n+4:]
-						continue
-					}
-				}
+	scanRecords(data, splitMagic, func(p []byte) bool {
+		if len(p) < 48 {
+			return false
+		}
+		var k splitKey
+		copy(k.a[:], p[:20])
+		copy(k.b[:], p[20:40])
+		na, nb := int(binary.BigEndian.Uint32(p[40:])), int(binary.BigEndian.Uint32(p[44:]))
+		if 48+(na+nb)*20 != len(p) {
+			return false
+		}
+		var v [2][]plumbing.Hash
+		off := 48
+		for side, cnt := range []int{na, nb} {
+			v[side] = make([]plumbing.Hash, cnt)
+			for i := range v[side] {
+				copy(v[side][i][:], p[off:off+20])
+				off += 20
 			}
 		}
-		i := bytes.Index(data[1:], []byte(splitMagic))
-		if i < 0 {
-			break
-		}
-		data = data[1+i:]
-	}
+		c.entries[k] = v
+		return true
+	})
 }
 
 func (c *splitCache) get(a, b plumbing.Hash) ([2][]plumbing.Hash, bool) {
@@ -114,14 +100,7 @@ func (c *splitCache) put(a, b plumbing.Hash, onlyA, onlyB []*Node) error {
 	if c.path == "" {
 		return nil
 	}
-	rec := make([]byte, 0, 8+len(p)+4)
-	rec = append(rec, splitMagic...)
-	rec = binary.BigEndian.AppendUint32(rec, uint32(len(p)))
-	rec = append(rec, p...)
-	rec = binary.BigEndian.AppendUint32(rec, crc32.ChecksumIEEE(p))
-	if err := os.MkdirAll(filepath.Dir(c.path), 0o755); err != nil {
-		return fmt.Errorf("split cache: %w", err)
-	}
+	rec := appendRecord(make([]byte, 0, 8+len(p)+4), splitMagic, p)
 	if st, err := os.Stat(c.path); err == nil && st.Size() > splitCacheMax {
 		// Start again: write the new record to a fresh file, then
 		// rename it over the old one.
@@ -130,15 +109,7 @@ func (c *splitCache) put(a, b plumbing.Hash, onlyA, onlyB []*Node) error {
 		}
 		return nil
 	}
-	f, err := os.OpenFile(c.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
-	if err != nil {
-		return fmt.Errorf("split cache: %w", err)
-	}
-	_, err = io.Copy(f, bytes.NewReader(rec))
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	if err := appendFile(c.path, rec); err != nil {
 		return fmt.Errorf("split cache: %w", err)
 	}
 	return nil
