@@ -132,15 +132,10 @@ func (c *Cache) put(id plumbing.Hash, e cacheEntry) {
 func (c *Cache) Flush() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.path == "" || len(c.pending) == 0 {
-		c.pending = nil
-		return nil
-	}
 	// One write per batch of whole records; a batch larger than the
 	// kernel writes at once is still whole records, each checked on read.
-	if err := appendFile(c.path, c.pending); err != nil {
+	if err := flushRecords(c.path, &c.pending); err != nil {
 		return fmt.Errorf("patch-id cache: %w", err)
 	}
-	c.pending = nil
 	return nil
 }

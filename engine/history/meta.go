@@ -3,7 +3,6 @@ package history
 import (
 	"fmt"
 	"io"
-	"os"
 	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -37,16 +36,7 @@ func openMetaCache(path string) *metaCache {
 }
 
 func (c *metaCache) load() {
-	if c.loaded || c.path == "" {
-		c.loaded = true
-		return
-	}
-	c.loaded = true
-	data, err := os.ReadFile(c.path)
-	if err != nil {
-		return // a missing or unreadable cache is only slower
-	}
-	scanRecords(data, metaMagic, func(p []byte) bool {
+	scanRecords(readOnce(c.path, &c.loaded), metaMagic, func(p []byte) bool {
 		if len(p) < 20 {
 			return false
 		}
@@ -77,14 +67,9 @@ func (c *metaCache) put(id plumbing.Hash, raw []byte) {
 func (c *metaCache) flush() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.path == "" || len(c.pending) == 0 {
-		c.pending = nil
-		return nil
-	}
-	if err := appendFile(c.path, c.pending); err != nil {
+	if err := flushRecords(c.path, &c.pending); err != nil {
 		return fmt.Errorf("commit cache: %w", err)
 	}
-	c.pending = nil
 	return nil
 }
 

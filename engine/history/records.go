@@ -55,6 +55,38 @@ func scanRecords(data []byte, magic string, each func(payload []byte) bool) {
 	}
 }
 
+// readOnce returns the content of the file at path the first time it is
+// called with *loaded false, and sets *loaded. It returns nil after that,
+// with no path, or when the file cannot be read: a missing or unreadable
+// cache is only slower.
+func readOnce(path string, loaded *bool) []byte {
+	if *loaded {
+		return nil
+	}
+	*loaded = true
+	if path == "" {
+		return nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	return data
+}
+
+// flushRecords appends the records in *pending to the file at path and
+// empties *pending; with no path they are dropped. On failure *pending is
+// kept for the next try.
+func flushRecords(path string, pending *[]byte) error {
+	if path != "" && len(*pending) > 0 {
+		if err := appendFile(path, *pending); err != nil {
+			return err
+		}
+	}
+	*pending = nil
+	return nil
+}
+
 // appendFile appends data to the file at path, creating the file and its
 // folder when missing, with a single O_APPEND write: processes appending
 // whole records at the same time do not interleave them.

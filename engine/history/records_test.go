@@ -59,3 +59,27 @@ func TestAppendFile(t *testing.T) {
 		t.Errorf("file after two appends = %q, %v; want %q", got, err, "onetwo")
 	}
 }
+
+func TestReadOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cache")
+	if err := os.WriteFile(path, []byte("data"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		path   string
+		loaded bool
+		want   string
+	}{
+		{"first read", path, false, "data"},
+		{"already loaded", path, true, ""},
+		{"no path", "", false, ""},
+		{"missing", path + ".missing", false, ""},
+	}
+	for _, tt := range tests {
+		loaded := tt.loaded
+		if got := readOnce(tt.path, &loaded); string(got) != tt.want || !loaded {
+			t.Errorf("readOnce(%s) = %q, loaded %v; want %q, loaded true", tt.name, got, loaded, tt.want)
+		}
+	}
+}

@@ -39,16 +39,7 @@ func openSplitCache(path string) *splitCache {
 }
 
 func (c *splitCache) load() {
-	if c.loaded || c.path == "" {
-		c.loaded = true
-		return
-	}
-	c.loaded = true
-	data, err := os.ReadFile(c.path)
-	if err != nil {
-		return
-	}
-	scanRecords(data, splitMagic, func(p []byte) bool {
+	scanRecords(readOnce(c.path, &c.loaded), splitMagic, func(p []byte) bool {
 		if len(p) < 48 {
 			return false
 		}
