@@ -502,11 +502,7 @@ func (q *Sequencer) syncRef(ctx context.Context, s *Session) error {
 	if cur.String() != s.RefAt {
 		return &gitstate.RefMovedError{Ref: s.Ref, Expected: plumbing.NewHash(s.RefAt), Actual: cur}
 	}
-	from, err := treeOf(q.Store, s.RefAt)
-	if err != nil {
-		return err
-	}
-	to, err := treeOf(q.Store, s.Head)
+	from, to, err := treesOf(q.Store, s.RefAt, s.Head)
 	if err != nil {
 		return err
 	}
@@ -551,6 +547,19 @@ func treeOf(s storer.EncodedObjectStorer, commit string) (plumbing.Hash, error) 
 		return plumbing.ZeroHash, fmt.Errorf("commit %s: %w", short(commit), err)
 	}
 	return c.TreeHash, nil
+}
+
+// treesOf returns the trees of the commits from and to.
+func treesOf(s storer.EncodedObjectStorer, from, to string) (plumbing.Hash, plumbing.Hash, error) {
+	f, err := treeOf(s, from)
+	if err != nil {
+		return plumbing.ZeroHash, plumbing.ZeroHash, err
+	}
+	t, err := treeOf(s, to)
+	if err != nil {
+		return plumbing.ZeroHash, plumbing.ZeroHash, err
+	}
+	return f, t, nil
 }
 
 // mirror leaves git's own conflict state in the working tree: the merged
@@ -951,11 +960,7 @@ func (q *Sequencer) Abort(ctx context.Context) error {
 		}
 		s.clearStep()
 		if s.Worktree && s.RefAt != s.Start {
-			from, err := treeOf(q.Store, s.RefAt)
-			if err != nil {
-				return err
-			}
-			to, err := treeOf(q.Store, s.Start)
+			from, to, err := treesOf(q.Store, s.RefAt, s.Start)
 			if err != nil {
 				return err
 			}

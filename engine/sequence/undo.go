@@ -141,10 +141,7 @@ func (q *Sequencer) UndoRelease(ctx context.Context) (*UndoRecord, error) {
 	var from, to plumbing.Hash
 	if head, _ := q.Git.SymbolicTarget("HEAD"); q.Root != "" && head == r.Ref {
 		w = q.worktree()
-		if from, err = treeOf(q.Store, r.After); err != nil {
-			return nil, err
-		}
-		if to, err = treeOf(q.Store, r.Before); err != nil {
+		if from, to, err = treesOf(q.Store, r.After, r.Before); err != nil {
 			return nil, err
 		}
 		if err := w.Checkout(ctx, from, to, nil); err != nil {
