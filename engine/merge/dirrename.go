@@ -341,22 +341,9 @@ func (m *treeMerge) implicitConflict(np string) {
 // removed, not read yet; like git, files side deleted from a directory
 // only it changed are not looked at.
 func (m *treeMerge) exactSources(side int, moves map[string]string, pairs *[3]map[string]string) error {
-	var keep []deferral
-	removed := m.removed
-	m.removed = nil
-	for _, d := range removed {
-		if d.side != side {
-			keep = append(keep, d)
-			continue
-		}
-		m.expand[side] = true
-		err := m.walkDir(d.path, d.trees)
-		m.expand[side] = false
-		if err != nil {
-			return err
-		}
+	if err := m.readRemoved(side, nil); err != nil {
+		return err
 	}
-	m.removed = append(keep, m.removed...)
 
 	if pairs[side] == nil {
 		// Git looks for no renames at all on a side without a file

@@ -51,22 +51,9 @@ func (m *treeMerge) renames() error {
 		}
 		if len(cands) > 0 {
 			// Every file of a removed directory tells where it went.
-			var keep []deferral
-			removed := m.removed
-			m.removed = nil
-			for _, d := range removed {
-				if d.side != side || !underAny(d.path, cands) {
-					keep = append(keep, d)
-					continue
-				}
-				m.expand[side] = true
-				err := m.walkDir(d.path, d.trees)
-				m.expand[side] = false
-				if err != nil {
-					return err
-				}
+			if err := m.readRemoved(side, func(p string) bool { return underAny(p, cands) }); err != nil {
+				return err
 			}
-			m.removed = append(keep, m.removed...)
 		}
 
 		var sources, targets []string

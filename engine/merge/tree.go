@@ -311,6 +311,29 @@ func (m *treeMerge) walkDir(p string, d [3]plumbing.Hash) error {
 	return nil
 }
 
+// readRemoved reads the directories side removed whose path want accepts
+// (all of them when want is nil), deferred until now; the others stay
+// deferred, in their order.
+func (m *treeMerge) readRemoved(side int, want func(path string) bool) error {
+	var keep []deferral
+	removed := m.removed
+	m.removed = nil
+	for _, d := range removed {
+		if d.side != side || (want != nil && !want(d.path)) {
+			keep = append(keep, d)
+			continue
+		}
+		m.expand[side] = true
+		err := m.walkDir(d.path, d.trees)
+		m.expand[side] = false
+		if err != nil {
+			return err
+		}
+	}
+	m.removed = append(keep, m.removed...)
+	return nil
+}
+
 func (m *treeMerge) blob(h plumbing.Hash) ([]byte, error) {
 	if b, ok := m.blobs[h]; ok {
 		return b, nil
