@@ -574,14 +574,9 @@ func (q *Sequencer) mirror(ctx context.Context, s *Session, c *object.Commit) er
 	if err := w.Checkout(ctx, head, plumbing.NewHash(s.Merged), nil); err != nil {
 		return err
 	}
-	x, err := q.Git.ReadIndex()
+	x, err := q.writeFiles(s)
 	if err != nil {
 		return err
-	}
-	for _, f := range s.Files {
-		if err := q.writeFile(s, f, x); err != nil {
-			return err
-		}
 	}
 	if err := q.Git.WriteIndex(ctx, x); err != nil {
 		return err
@@ -598,6 +593,21 @@ func (q *Sequencer) mirror(ctx context.Context, s *Session, c *object.Commit) er
 		msg += "#\t" + f.Path + "\n"
 	}
 	return q.Git.WriteFile(ctx, "MERGE_MSG", []byte(msg))
+}
+
+// writeFiles reads the index and writes every file of the session into it
+// and the working tree (see writeFile); the caller writes the index.
+func (q *Sequencer) writeFiles(s *Session) (*gitstate.Index, error) {
+	x, err := q.Git.ReadIndex()
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range s.Files {
+		if err := q.writeFile(s, f, x); err != nil {
+			return nil, err
+		}
+	}
+	return x, nil
 }
 
 // writeFile writes f's preview to the working tree and its index entries:
@@ -883,14 +893,9 @@ func (q *Sequencer) Continue(ctx context.Context) (*Outcome, error) {
 // settleWorktree makes the index and files match the step's new commit
 // (resolved files staged) and moves the checked-out branch to it.
 func (q *Sequencer) settleWorktree(ctx context.Context, s *Session, oldHead string) error {
-	x, err := q.Git.ReadIndex()
+	x, err := q.writeFiles(s)
 	if err != nil {
 		return err
-	}
-	for _, f := range s.Files {
-		if err := q.writeFile(s, f, x); err != nil {
-			return err
-		}
 	}
 	if s.Head == oldHead { // the step became empty: back to Head
 		if err := q.Git.WriteIndex(ctx, x); err != nil {
