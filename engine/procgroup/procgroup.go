@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"io"
+	"os"
 	"time"
 )
 
@@ -43,11 +44,11 @@ type Cmd struct {
 	// Output receives each line of standard output and standard error; nil
 	// discards them. It is not used when Stdout is set.
 	Output func(line string)
-	// Stdout, when not nil, receives standard output and standard error as
-	// they are written, instead of Output. An *os.File is handed to the
-	// command itself: its output does not pass through this process and
+	// Stdout, when not nil, is the file standard output and standard error
+	// go to, as they are written, instead of Output. It is handed to the
+	// command itself: the output does not pass through this process and
 	// keeps flowing if this process dies.
-	Stdout io.Writer
+	Stdout *os.File
 	// Started, when not nil, is called with the process group's id once the
 	// group exists, before Run waits for the command (and before Timeout
 	// starts to run), so that the caller can record the id: a later
