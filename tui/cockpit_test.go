@@ -16,6 +16,7 @@ import (
 	"github.com/switchyard/switchyard/engine/watch"
 	"github.com/switchyard/switchyard/model"
 	"github.com/switchyard/switchyard/tui/internal/golden"
+	"github.com/switchyard/switchyard/tui/pending"
 )
 
 // anchor is the demo's "now"; the cockpit is looked at ten hours later.
@@ -381,8 +382,9 @@ func TestCarryThroughTheRoot(t *testing.T) {
 	if prod := m.graphs[1].Commits(); len(prod) == 0 || !strings.Contains(prod[0].Subject, "health check must not hang") {
 		t.Errorf("the prod graph does not start with the carried hotfix:\n%s", screenText(m))
 	}
-	if len(m.pend.Items()) != 9 {
-		t.Errorf("%d pending after the carry; want 9", len(m.pend.Items()))
+	// 8 still waiting for prod, then prod's own hotfix waiting for dev.
+	if len(m.pend.Items()) != 9+1 {
+		t.Errorf("%d pending after the carry; want 10", len(m.pend.Items()))
 	}
 
 	press(t, m, "p", "y")
@@ -449,4 +451,70 @@ func TestTrainDialogAndDetailsGolden(t *testing.T) {
 	}
 	golden.Fills(t, m.View().Content, 160, 45)
 	golden.Check(t, "details-160x45", m.View().Content)
+}
+
+// TestCarryBack carries prod's own hotfix back to dev, on a sandbox of its
+// own: it is listed after the promotions to prod with the arrow pointing
+// upstream and its dry run, p on the prod graph and on that row asks the
+// same confirmation, and the conflicting pick opens the resolver on dev.
+func TestCarryBack(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the demo sandbox")
+	}
+	m, sb, _ := openOwn(t, 160, 45)
+	id := sb.Commits["hotfix-body-prod"]
+	items := m.pend.Items()
+	last := items[len(items)-1]
+	if last.Commit.ID != id || !last.Back || last.From != "prod" || last.To != "dev" {
+		t.Fatalf("the pending list ends with %+v; want prod's hotfix %s back to dev", last, model.ShortID(id))
+	}
+	for _, it := range items[:len(items)-1] {
+		if it.Back {
+			t.Errorf("%s back to %s is listed before the promotions downstream", it.Commit.Short(), it.To)
+		}
+	}
+	if last.Check != pending.Conflict {
+		t.Errorf("the dry run of the back-carry says %s; want conflict", last.Check)
+	}
+	// The row, scrolled to, points upstream.
+	press(t, m, "tab", "tab", "G")
+	if it, _ := m.pend.Selected(); it.Commit.ID != id {
+		t.Fatalf("G on the pending list selects %s", it.Commit.Short())
+	}
+	row := ""
+	for _, l := range strings.Split(screenText(m), "\n") {
+		if strings.Contains(l, model.ShortID(id)+" hotfix: cap request bodies") {
+			row = l
+		}
+	}
+	if !strings.Contains(row, "← dev") || !strings.Contains(row, "conflict") {
+		t.Errorf("the back-carry row reads %q; want ← dev and its dry run", row)
+	}
+	press(t, m, "p")
+	want := "Carry " + model.ShortID(id) + " back to dev?"
+	if m.dialog == nil || m.dialog.title != want {
+		t.Fatalf("p on the back-carry row: status %q; want the confirmation %q", m.note, want)
+	}
+	press(t, m, "n")
+
+	// The same from the prod graph.
+	m.setFocus(1)
+	if !m.graphs[1].Select(id) {
+		t.Fatalf("%s is not in the prod graph", model.ShortID(id))
+	}
+	press(t, m, "p")
+	if m.dialog == nil || m.dialog.title != want {
+		t.Fatalf("p on the prod graph: status %q; want the confirmation %q", m.note, want)
+	}
+	if body := strings.Join(m.dialog.lines, "\n"); !strings.Contains(body, "cherry-pick onto dev at "+model.ShortID(m.head("dev"))) ||
+		!strings.Contains(body, "the dry run conflicts in") {
+		t.Errorf("the confirmation reads:\n%s", body)
+	}
+	press(t, m, "y")
+	if m.screen != screenResolver || m.sess == nil || m.sess.Track != "dev" {
+		t.Fatalf("the conflicting carry back did not open the resolver on dev; status %q\n%s", m.note, screenText(m))
+	}
+	if !strings.Contains(m.note, "back to dev stopped on conflicts") {
+		t.Errorf("the status says %q", m.note)
+	}
 }

@@ -568,17 +568,33 @@ func (m *Model) gotLog(msg logMsg) tea.Cmd {
 	return m.morePages()
 }
 
-// setPending lists what waits, fixes first (hotfixes, then bugfixes),
-// each group oldest first as the engine gives it.
+// setPending lists what waits downstream, then the commits only on a
+// downstream track that its upstream lacks, to be carried back; each part
+// fixes first (hotfixes, then bugfixes), each group oldest first as the
+// engine gives it.
 func (m *Model) setPending() {
-	var items []pending.Item
+	var items, back []pending.Item
+	seen := map[string]bool{}
 	for _, p := range m.pairs {
 		for _, c := range p.Pending {
 			items = append(items, pending.Item{Commit: c, From: p.From, To: p.To})
+			seen[c.ID+">"+p.To] = true
 		}
 	}
-	sort.SliceStable(items, func(i, j int) bool { return items[i].Commit.Kind > items[j].Commit.Kind })
-	m.pend.SetItems(items)
+	for _, p := range m.pairs {
+		for _, c := range p.OnlyInTo {
+			if !seen[c.ID+">"+p.From] {
+				back = append(back, pending.Item{Commit: c, From: p.To, To: p.From, Back: true})
+				seen[c.ID+">"+p.From] = true
+			}
+		}
+	}
+	byKind := func(its []pending.Item) {
+		sort.SliceStable(its, func(i, j int) bool { return its[i].Commit.Kind > its[j].Commit.Kind })
+	}
+	byKind(items)
+	byKind(back)
+	m.pend.SetItems(append(items, back...))
 }
 
 // maxChecks bounds the dry runs made per load: every fix, and the first
@@ -770,15 +786,19 @@ func (m *Model) gotEvent(ev model.Event) tea.Cmd {
 
 func (m *Model) gotCarry(msg carryMsg) tea.Cmd {
 	m.busy = ""
+	dir := "to"
+	if msg.back {
+		dir = "back to"
+	}
 	if msg.err != nil {
-		m.fail("carry "+model.ShortID(msg.id)+" to "+msg.to, msg.err)
+		m.fail("carry "+model.ShortID(msg.id)+" "+dir+" "+msg.to, msg.err)
 		return m.reloadAll()
 	}
 	if msg.out != nil && msg.out.Done {
-		m.say(fmt.Sprintf("carried %s to %s: %s is at %s", model.ShortID(msg.id), msg.to, msg.to, model.ShortID(msg.out.Head)))
+		m.say(fmt.Sprintf("carried %s %s %s: %s is at %s", model.ShortID(msg.id), dir, msg.to, msg.to, model.ShortID(msg.out.Head)))
 		return m.reloadAll()
 	}
-	m.say(fmt.Sprintf("carrying %s to %s stopped on conflicts: resolve them here", model.ShortID(msg.id), msg.to))
+	m.say(fmt.Sprintf("carrying %s %s %s stopped on conflicts: resolve them here", model.ShortID(msg.id), dir, msg.to))
 	return tea.Batch(m.reloadAll(), m.show(screenResolver))
 }
 
@@ -1032,8 +1052,9 @@ func (m *Model) applyFilterText(q string) {
 
 // selectedPending is the pending promotion the carry key acts on: the
 // pending list's selection, or the selected commit of a graph (or of the
-// propagation view) when it waits downstream. When there is none, why
-// says so in words for the status line.
+// propagation view) when it waits downstream, else when its upstream
+// lacks it (carried back). When there is none, why says so in words for
+// the status line.
 func (m *Model) selectedPending() (it pending.Item, why string, ok bool) {
 	if m.focus == focusPending {
 		if it, ok := m.pend.Selected(); ok {
@@ -1060,20 +1081,27 @@ func (m *Model) selectedPending() (it pending.Item, why string, ok bool) {
 		return pending.Item{}, "select a commit first", false
 	}
 	// The commit's own track's downstream first; a commit already there
-	// may still wait further down (three tracks).
-	var found []pending.Item
+	// may still wait further down (three tracks). Only then back to the
+	// upstream that lacks it.
+	var found, back []pending.Item
 	for _, it := range m.pend.Items() {
-		if it.Commit.ID == c.ID {
+		switch {
+		case it.Commit.ID != c.ID:
+		case it.Back:
+			back = append(back, it)
+		default:
 			found = append(found, it)
 		}
 	}
-	for _, it := range found {
-		if it.From == track {
-			return it, "", true
+	for _, its := range [][]pending.Item{found, back} {
+		for _, it := range its {
+			if it.From == track {
+				return it, "", true
+			}
 		}
-	}
-	if len(found) > 0 {
-		return found[0], "", true
+		if len(its) > 0 {
+			return its[0], "", true
+		}
 	}
 	return pending.Item{}, m.notPending(c, track), false
 }
@@ -1152,11 +1180,15 @@ func (m *Model) askCarry() tea.Cmd {
 	}
 	lines = append(lines, fmt.Sprintf("%s moves only if it is still at %s (switchyard undo restores it).", it.To, model.ShortID(head)))
 	id, to := c.ID, it.To
+	dir := "to"
+	if it.Back {
+		dir = "back to"
+	}
 	m.dialog = &dialog{
-		title: fmt.Sprintf("Carry %s to %s?", c.Short(), to),
+		title: fmt.Sprintf("Carry %s %s %s?", c.Short(), dir, to),
 		lines: lines,
-		busy:  "carrying " + c.Short() + " to " + to,
-		yes:   carry(m.eng, id, to),
+		busy:  "carrying " + c.Short() + " " + dir + " " + to,
+		yes:   carry(m.eng, id, to, it.Back),
 	}
 	return nil
 }

@@ -79,6 +79,7 @@ type (
 	}
 	carryMsg struct {
 		id, to string
+		back   bool // to is the upstream of the commit's track
 		out    *sequence.Outcome
 		err    error
 	}
@@ -228,12 +229,12 @@ func dryRun(e *engine.Engine, seq int, id, to, onto string) tea.Cmd {
 	}
 }
 
-func carry(e *engine.Engine, id, to string) tea.Cmd {
+func carry(e *engine.Engine, id, to string, back bool) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := withTimeout()
 		defer cancel()
 		out, err := e.Carry(ctx, engine.CarryOptions{To: to, Commits: []string{id}})
-		return carryMsg{id: id, to: to, out: out, err: err}
+		return carryMsg{id: id, to: to, back: back, out: out, err: err}
 	}
 }
 

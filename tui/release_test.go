@@ -18,7 +18,8 @@ import (
 )
 
 // TestCarryFromTheGraphs: p on a graph carries the selected commit when
-// it waits downstream, and otherwise says why not.
+// it waits downstream, or back upstream when it is only on its track (a
+// hotfix committed on prod), and otherwise says why not.
 func TestCarryFromTheGraphs(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the demo sandbox")
@@ -37,7 +38,7 @@ func TestCarryFromTheGraphs(t *testing.T) {
 		{"regular commit waiting on dev", 0, dev.Commits()[0].ID, "Carry " + dev.Commits()[0].Short() + " to prod?", ""},
 		{"shared history", 0, dev.Commits()[len(dev.Commits())-1].ID, "", " is already on prod"},
 		{"carried hotfix", 0, firstCarried(m), "", "is already on prod as "},
-		{"prod's own hotfix", 1, prod.Commits()[0].ID, "", "is only on prod, the last track"},
+		{"prod's own hotfix goes back to dev", 1, sb.Commits["hotfix-body-prod"], "Carry " + model.ShortID(sb.Commits["hotfix-body-prod"]) + " back to dev?", ""},
 		{"shared history on prod", 1, prod.Commits()[len(prod.Commits())-1].ID, "", "is on prod, the last track"},
 		{"environments", focusEnvs, "", "", "select a commit in a graph or in the pending list"},
 	} {
@@ -52,6 +53,10 @@ func TestCarryFromTheGraphs(t *testing.T) {
 			case tc.dialog != "":
 				if m.dialog == nil || m.dialog.title != tc.dialog {
 					t.Fatalf("p: status %q, dialog %v; want the confirmation %q", m.note, m.dialog != nil, tc.dialog)
+				}
+				to := strings.Fields(tc.dialog)[len(strings.Fields(tc.dialog))-1]
+				if body := strings.Join(m.dialog.lines, "\n"); !strings.Contains(body, "cherry-pick onto "+strings.TrimSuffix(to, "?")+" at ") {
+					t.Errorf("the confirmation does not say where it picks:\n%s", body)
 				}
 				press(t, m, "n")
 			default:

@@ -465,7 +465,7 @@ func (m *Model) alerts() []string {
 	}
 	hot := 0
 	for _, it := range m.pend.Items() {
-		if it.Commit.Kind == model.Hotfix {
+		if it.Commit.Kind == model.Hotfix && !it.Back {
 			hot++
 		}
 	}

@@ -142,8 +142,9 @@ func TestCockpitEndToEnd(t *testing.T) {
 	s.waitFor("the clean carry", "carried ", "to prod: prod is at")
 	s.waitFor("the hotfix at the head of the prod graph", "(prod) hotfix: health check must not hang")
 
-	// The conflicting hotfix is now first in the list.
-	s.waitFor("the pending list without the carried hotfix", "pending promotions (9)")
+	// The conflicting hotfix is now first in the list; prod's own hotfix,
+	// waiting to be carried back to dev, is last.
+	s.waitFor("the pending list without the carried hotfix", "pending promotions (10)", "hotfix: cap request bodies at 1 MiB", "← dev")
 	s.pressUntil("p", "the conflicting carry's confirmation", "Carry ", "conflicts in app/main.go", "resolver opens")
 	s.keys("y")
 	s.waitFor("the resolver", "Resolver", "app/main.go", "0 of 1 resolved")

@@ -1,5 +1,7 @@
 // Package pending is the cockpit's list of commits waiting to be promoted
-// to the next track, each with whether it will apply cleanly there.
+// to the next track, then of commits only on a downstream track (a hotfix
+// committed there) waiting to be carried back to its upstream, each with
+// whether it will apply cleanly there.
 package pending
 
 import (
@@ -48,9 +50,21 @@ type Item struct {
 	Commit model.Commit
 	From   string // the track it is on
 	To     string // the track it waits for
-	Check  Check
+	// Back: To is the upstream of From, the commit was made downstream
+	// (a hotfix committed on prod) and is carried back.
+	Back  bool
+	Check Check
 	// Paths are the conflicting paths a dry run found.
 	Paths []string
+}
+
+// Arrow points the way the commit is carried: → downstream, ← back
+// upstream.
+func (it Item) Arrow() string {
+	if it.Back {
+		return "←"
+	}
+	return "→"
 }
 
 // Model is the pending list.
@@ -247,7 +261,7 @@ func (m *Model) View() string {
 			{c.Short(), 7, false, m.st.Hash},
 			{model.InertLine(c.Subject), max(subjW, 0), false, m.st.Kind(c.Kind)},
 			{age, ageW, true, m.st.Muted},
-			{"→ " + model.InertLine(it.To), targetW, false, m.st.Ref},
+			{it.Arrow() + " " + model.InertLine(it.To), targetW, false, m.st.Ref},
 			{it.Check.String(), checkW, false, checkSt},
 		}
 		var b strings.Builder

@@ -65,3 +65,28 @@ func TestListChecksAndSelection(t *testing.T) {
 		t.Errorf("click on the third item selected %s", it.Commit.ID)
 	}
 }
+
+// TestBackRows: a commit carried back upstream points there, and the
+// columns stay put at the widths the cockpit gives the list.
+func TestBackRows(t *testing.T) {
+	its := append(items(), Item{Commit: model.Commit{ID: "ddddddd4", Kind: model.Hotfix, Subject: "hotfix: cap bodies", Date: now.Add(-5 * 24 * time.Hour)},
+		From: "prod", To: "dev", Back: true, Check: Conflict})
+	for _, w := range []int{95, 55, 80} {
+		m := New(theme.New(true, false), theme.DefaultKeyMap(), func() time.Time { return now })
+		m.SetSize(w, 6)
+		m.SetItems(its)
+		lines := strings.Split(ansi.Strip(m.View()), "\n")
+		for i, l := range lines {
+			if lw := ansi.StringWidth(l); lw != w {
+				t.Errorf("width %d: line %d is %d wide", w, i, lw)
+			}
+		}
+		back, down := lines[4], lines[1]
+		if !strings.Contains(back, "← dev") || !strings.Contains(back, "conflict") {
+			t.Errorf("width %d: the back row reads %q", w, back)
+		}
+		if a, b := strings.Index(back, "←"), strings.Index(down, "→"); a != b {
+			t.Errorf("width %d: the arrows are in columns %d and %d:\n%s\n%s", w, a, b, down, back)
+		}
+	}
+}
