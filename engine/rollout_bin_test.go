@@ -24,12 +24,6 @@ import (
 // build. The switch is journaled as a bin "pointed" entry.
 func TestRolloutBinDriver(t *testing.T) {
 	ctx := context.Background()
-	t.Setenv("GIT_COMMITTER_NAME", "Rel Manager")
-	t.Setenv("GIT_COMMITTER_EMAIL", "rm@example.com")
-	src := testrepo.New(t)
-	binDir := t.TempDir()
-	bin := testrepo.Open(t, binDir)
-	bin.Git("init", "-q", "--bare")
 	tmp := t.TempDir()
 	sick := filepath.Join(tmp, "sick")
 	// Healthy, except the build named in the sick file after its first
@@ -40,13 +34,7 @@ func TestRolloutBinDriver(t *testing.T) {
 	if err := os.WriteFile(probe, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	cfg := `[bin]
-path = ` + strconv.Quote(binDir) + `
-name = "app"
-[build]
-command = ["sh", "-c", "mkdir -p dist && echo $SWITCHYARD_BUILD > dist/v"]
-output = "dist"
-[deploy]
+	e, binDir := openBinEngine(t, `[deploy]
 warmup = "1ms"
 [deploy.analysis]
 interval = "1ms"
@@ -56,16 +44,10 @@ name = "production"
 track = "prod"
 [deploy.environment.health]
 provider = "command"
-command = ["sh", ` + strconv.Quote(probe) + `]
+command = ["sh", `+strconv.Quote(probe)+`]
 [deploy.environment.traffic]
 driver = "bin"
-`
-	src.Commit("dev", "app", map[string]string{"switchyard.toml": cfg})
-	src.Git("branch", "prod", "dev")
-	e, err := Open(ctx, OpenOptions{Dir: src.Dir})
-	if err != nil {
-		t.Fatal(err)
-	}
+`)
 	defer e.CloseRollouts()
 	release := func() int {
 		r, err := e.Release(ctx, ReleaseOptions{Track: "prod"})
@@ -174,18 +156,7 @@ func mustSig(t *testing.T, e *Engine) object.Signature {
 // rollout of that build starts and ends with it live.
 func TestReleaseSwitch(t *testing.T) {
 	ctx := context.Background()
-	t.Setenv("GIT_COMMITTER_NAME", "Rel Manager")
-	t.Setenv("GIT_COMMITTER_EMAIL", "rm@example.com")
-	src := testrepo.New(t)
-	binDir := t.TempDir()
-	testrepo.Open(t, binDir).Git("init", "-q", "--bare")
-	cfg := `[bin]
-path = ` + strconv.Quote(binDir) + `
-name = "app"
-[build]
-command = ["sh", "-c", "mkdir -p dist && echo $SWITCHYARD_BUILD > dist/v"]
-output = "dist"
-[deploy]
+	e, _ := openBinEngine(t, `[deploy]
 warmup = "1ms"
 [deploy.analysis]
 interval = "1ms"
@@ -205,13 +176,7 @@ provider = "command"
 command = ["true"]
 [deploy.environment.traffic]
 driver = "bin"
-`
-	src.Commit("dev", "app", map[string]string{"switchyard.toml": cfg})
-	src.Git("branch", "prod", "dev")
-	e, err := Open(ctx, OpenOptions{Dir: src.Dir})
-	if err != nil {
-		t.Fatal(err)
-	}
+`)
 	defer e.CloseRollouts()
 	release := func(track string, live bool) int {
 		t.Helper()
@@ -283,4 +248,30 @@ driver = "bin"
 	if got := symlink("prod"); got != p1 {
 		t.Errorf("after the rollout of %d the prod symlink names %d; want it", p1, got)
 	}
+}
+
+// openBinEngine opens an engine on a source repo (dev and prod at one
+// commit) whose builds go to a new bare bin repo, with the given [deploy]
+// part of the config. It returns the engine and the bin repo's folder.
+func openBinEngine(t *testing.T, deploy string) (*Engine, string) {
+	t.Helper()
+	t.Setenv("GIT_COMMITTER_NAME", "Rel Manager")
+	t.Setenv("GIT_COMMITTER_EMAIL", "rm@example.com")
+	src := testrepo.New(t)
+	binDir := t.TempDir()
+	testrepo.Open(t, binDir).Git("init", "-q", "--bare")
+	cfg := `[bin]
+path = ` + strconv.Quote(binDir) + `
+name = "app"
+[build]
+command = ["sh", "-c", "mkdir -p dist && echo $SWITCHYARD_BUILD > dist/v"]
+output = "dist"
+` + deploy
+	src.Commit("dev", "app", map[string]string{"switchyard.toml": cfg})
+	src.Git("branch", "prod", "dev")
+	e, err := Open(context.Background(), OpenOptions{Dir: src.Dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, binDir
 }
