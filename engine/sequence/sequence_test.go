@@ -309,72 +309,58 @@ func TestGitAddResolves(t *testing.T) {
 }
 
 func TestAbortRestores(t *testing.T) {
-	for _, wt := range []bool{false, true} {
-		t.Run(map[bool]string{false: "object store", true: "work tree"}[wt], func(t *testing.T) {
-			ctx := context.Background()
-			f := newFixture(t)
-			if wt {
-				f.r.Checkout("prod")
-			}
-			q := newSeq(t, f.r)
-			before := f.r.Rev("prod")
-			if _, err := q.Start(ctx, Plan{Op: OpCarry, Ref: "refs/heads/prod", Commits: hashes(f.clean, f.bad)}); err != nil {
-				t.Fatal(err)
-			}
-			if err := q.ResolveHunk(ctx, "a.txt", 0, Theirs, nil); err != nil {
-				t.Fatal(err)
-			}
-			if err := q.Abort(ctx); err != nil {
-				t.Fatal(err)
-			}
-			if got := f.r.Rev("prod"); got != before {
-				t.Errorf("prod = %s; want %s", got, before)
-			}
-			if got := f.r.Git("status", "--porcelain"); got != "" {
-				t.Errorf("status = %q", got)
-			}
-			if _, err := q.Load(ctx); !errors.Is(err, ErrNoSession) {
-				t.Errorf("session left: %v", err)
-			}
-			f.r.Git("fsck", "--strict")
-		})
-	}
+	inBothModes(t, func(t *testing.T, f *fixture, q *Sequencer) {
+		ctx := context.Background()
+		before := f.r.Rev("prod")
+		if _, err := q.Start(ctx, Plan{Op: OpCarry, Ref: "refs/heads/prod", Commits: hashes(f.clean, f.bad)}); err != nil {
+			t.Fatal(err)
+		}
+		if err := q.ResolveHunk(ctx, "a.txt", 0, Theirs, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := q.Abort(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.r.Rev("prod"); got != before {
+			t.Errorf("prod = %s; want %s", got, before)
+		}
+		if got := f.r.Git("status", "--porcelain"); got != "" {
+			t.Errorf("status = %q", got)
+		}
+		if _, err := q.Load(ctx); !errors.Is(err, ErrNoSession) {
+			t.Errorf("session left: %v", err)
+		}
+		f.r.Git("fsck", "--strict")
+	})
 }
 
 func TestRefMovedMeanwhile(t *testing.T) {
-	for _, wt := range []bool{false, true} {
-		t.Run(map[bool]string{false: "object store", true: "work tree"}[wt], func(t *testing.T) {
-			ctx := context.Background()
-			f := newFixture(t)
-			if wt {
-				f.r.Checkout("prod")
-			}
-			q := newSeq(t, f.r)
-			if _, err := q.Start(ctx, Plan{Op: OpCarry, Ref: "refs/heads/prod", Commits: hashes(f.bad)}); err != nil {
-				t.Fatal(err)
-			}
-			if err := q.ResolveHunk(ctx, "a.txt", 0, Theirs, nil); err != nil {
-				t.Fatal(err)
-			}
-			// Someone else moves prod meanwhile.
-			other := f.r.Git("commit-tree", "-p", "prod", "-m", "other", f.r.Rev("prod")+"^{tree}")
-			f.r.Git("update-ref", "refs/heads/prod", other)
-			if _, err := q.Continue(ctx); !errors.Is(err, gitstate.ErrRefMoved) {
-				t.Fatalf("Continue = %v; want ErrRefMoved", err)
-			}
-			if got := f.r.Rev("prod"); got != other {
-				t.Errorf("prod = %s; want the other move %s kept", got, other)
-			}
-			s, err := q.Load(ctx)
-			if err != nil {
-				t.Fatalf("session lost: %v", err)
-			}
-			if r := s.Files[0].Hunks()[0].Resolution; r == nil || r.Choice != Theirs {
-				t.Errorf("resolution lost: %+v", r)
-			}
-			f.r.Git("fsck", "--strict")
-		})
-	}
+	inBothModes(t, func(t *testing.T, f *fixture, q *Sequencer) {
+		ctx := context.Background()
+		if _, err := q.Start(ctx, Plan{Op: OpCarry, Ref: "refs/heads/prod", Commits: hashes(f.bad)}); err != nil {
+			t.Fatal(err)
+		}
+		if err := q.ResolveHunk(ctx, "a.txt", 0, Theirs, nil); err != nil {
+			t.Fatal(err)
+		}
+		// Someone else moves prod meanwhile.
+		other := f.r.Git("commit-tree", "-p", "prod", "-m", "other", f.r.Rev("prod")+"^{tree}")
+		f.r.Git("update-ref", "refs/heads/prod", other)
+		if _, err := q.Continue(ctx); !errors.Is(err, gitstate.ErrRefMoved) {
+			t.Fatalf("Continue = %v; want ErrRefMoved", err)
+		}
+		if got := f.r.Rev("prod"); got != other {
+			t.Errorf("prod = %s; want the other move %s kept", got, other)
+		}
+		s, err := q.Load(ctx)
+		if err != nil {
+			t.Fatalf("session lost: %v", err)
+		}
+		if r := s.Files[0].Hunks()[0].Resolution; r == nil || r.Choice != Theirs {
+			t.Errorf("resolution lost: %+v", r)
+		}
+		f.r.Git("fsck", "--strict")
+	})
 }
 
 func TestRecordedResolutionOffered(t *testing.T) {
@@ -493,4 +479,18 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// inBothModes runs a test on the carry fixture twice: with prod only in the
+// object store, and with prod checked out in the work tree.
+func inBothModes(t *testing.T, run func(t *testing.T, f *fixture, q *Sequencer)) {
+	for _, wt := range []bool{false, true} {
+		t.Run(map[bool]string{false: "object store", true: "work tree"}[wt], func(t *testing.T) {
+			f := newFixture(t)
+			if wt {
+				f.r.Checkout("prod")
+			}
+			run(t, f, newSeq(t, f.r))
+		})
+	}
 }
