@@ -2,6 +2,7 @@ package merge
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -9,6 +10,10 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/storer"
 )
 
 // gitRepo is a scratch repository driven through the git CLI, the oracle.
@@ -189,4 +194,29 @@ func fileOracle(t testing.TB, r *gitRepo, base, ours, theirs string, style Style
 
 func (r *gitRepo) abbrev(oid string) string {
 	return strings.TrimSpace(r.git(nil, "rev-parse", "--short", oid))
+}
+
+// mergeBoth commits the three versions (base the parent of the other two),
+// merges them with git merge-tree and with Trees over s, and returns both
+// results; git's stage lines come sorted.
+func (r *gitRepo) mergeBoth(t *testing.T, s storer.EncodedObjectStorer, base, ours, theirs files, style Style) (*Result, mergeTreeResult) {
+	t.Helper()
+	b := r.commit(r.tree(base), "base")
+	o := r.commit(r.tree(ours), "ours", b)
+	th := r.commit(r.tree(theirs), "theirs", b)
+	want := r.mergeTree(o, th, style)
+	sort.Strings(want.stages)
+	var trees [3]plumbing.Hash
+	for i, c := range []string{b, o, th} {
+		cm, err := object.GetCommit(s, plumbing.NewHash(c))
+		if err != nil {
+			t.Fatal(err)
+		}
+		trees[i] = cm.TreeHash
+	}
+	got, err := Trees(context.Background(), s, trees[0], trees[1], trees[2], Options{Style: style, OursLabel: o, TheirsLabel: th, BaseLabel: r.abbrev(b)})
+	if err != nil {
+		t.Fatalf("Trees: %v", err)
+	}
+	return got, want
 }

@@ -1,7 +1,6 @@
 package merge
 
 import (
-	"context"
 	"fmt"
 	"math/rand"
 	"sort"
@@ -10,8 +9,6 @@ import (
 	"testing"
 
 	git "github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
 type files = map[string]fileSpec
@@ -269,31 +266,13 @@ func TestTreesParity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
 	for _, style := range []Style{MergeStyle, Diff3} {
 		for _, tc := range treeCases {
-			b := r.commit(r.tree(tc.base), "base")
-			o := r.commit(r.tree(tc.ours), "ours", b)
-			th := r.commit(r.tree(tc.theirs), "theirs", b)
-			want := r.mergeTree(o, th, style)
-			opts := Options{Style: style, OursLabel: o, TheirsLabel: th, BaseLabel: r.abbrev(b)}
-			trees := [3]plumbing.Hash{}
-			for i, c := range []string{b, o, th} {
-				cm, err := object.GetCommit(repo.Storer, plumbing.NewHash(c))
-				if err != nil {
-					t.Fatal(err)
-				}
-				trees[i] = cm.TreeHash
-			}
-			got, err := Trees(ctx, repo.Storer, trees[0], trees[1], trees[2], opts)
-			if err != nil {
-				t.Fatalf("Trees(%s): %v", tc.name, err)
-			}
+			got, want := r.mergeBoth(t, repo.Storer, tc.base, tc.ours, tc.theirs, style)
 			t.Logf("%s/%s: clean=%v stages=%d tree=%s", tc.name, style, want.clean, len(want.stages), want.tree)
 			if got.Clean() != want.clean {
 				t.Errorf("Trees(%s, %s).Clean() = %v; want %v\n%s", tc.name, style, got.Clean(), want.clean, want.msgs)
 			}
-			sort.Strings(want.stages)
 			gs := stageLines(got.Conflicts)
 			if strings.Join(gs, "\n") != strings.Join(want.stages, "\n") {
 				t.Errorf("Trees(%s, %s) stages =\n%s\nwant\n%s\n%s", tc.name, style, strings.Join(gs, "\n"), strings.Join(want.stages, "\n"), want.msgs)
@@ -315,7 +294,6 @@ func TestRenameThresholdParity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
 	body := func(n, changed int, long bool, eol string) string {
 		var b strings.Builder
 		for i := range n {
@@ -337,23 +315,7 @@ func TestRenameThresholdParity(t *testing.T) {
 				base := files{"old": {content: body(20, 0, long, eol)}}
 				ours := files{"dir/new": {content: body(20, changed, long, eol)}}
 				theirs := files{"old": {content: body(20, 0, long, eol) + "tail" + eol}}
-				b := r.commit(r.tree(base), "base")
-				o := r.commit(r.tree(ours), "ours", b)
-				th := r.commit(r.tree(theirs), "theirs", b)
-				want := r.mergeTree(o, th, MergeStyle)
-				var trees [3]plumbing.Hash
-				for i, c := range []string{b, o, th} {
-					cm, err := object.GetCommit(repo.Storer, plumbing.NewHash(c))
-					if err != nil {
-						t.Fatal(err)
-					}
-					trees[i] = cm.TreeHash
-				}
-				got, err := Trees(ctx, repo.Storer, trees[0], trees[1], trees[2], Options{OursLabel: o, TheirsLabel: th, BaseLabel: r.abbrev(b)})
-				if err != nil {
-					t.Fatal(err)
-				}
-				sort.Strings(want.stages)
+				got, want := r.mergeBoth(t, repo.Storer, base, ours, theirs, MergeStyle)
 				if got.Tree.String() != want.tree || strings.Join(stageLines(got.Conflicts), "\n") != strings.Join(want.stages, "\n") {
 					t.Errorf("Trees(rename with %d of 20 lines changed, long=%v, eol=%q) = %s %v; want %s %v",
 						changed, long, eol, got.Tree, stageLines(got.Conflicts), want.tree, want.stages)
@@ -482,23 +444,7 @@ func TestTreesRandomParity(t *testing.T) {
 			return f
 		}
 		ours, theirs := mutate("OURS"), mutate("THEIRS")
-		b := r.commit(r.tree(base), "base")
-		o := r.commit(r.tree(ours), "ours", b)
-		th := r.commit(r.tree(theirs), "theirs", b)
-		want := r.mergeTree(o, th, MergeStyle)
-		var trees [3]plumbing.Hash
-		for i, c := range []string{b, o, th} {
-			cm, err := object.GetCommit(repo.Storer, plumbing.NewHash(c))
-			if err != nil {
-				t.Fatal(err)
-			}
-			trees[i] = cm.TreeHash
-		}
-		got, err := Trees(context.Background(), repo.Storer, trees[0], trees[1], trees[2], Options{OursLabel: o, TheirsLabel: th, BaseLabel: r.abbrev(b)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		sort.Strings(want.stages)
+		got, want := r.mergeBoth(t, repo.Storer, base, ours, theirs, MergeStyle)
 		if got.Tree.String() != want.tree || got.Clean() != want.clean ||
 			strings.Join(stageLines(got.Conflicts), "\n") != strings.Join(want.stages, "\n") {
 			t.Errorf("Trees(random case %d) = %s clean=%v %v; want %s clean=%v %v\n%s", it,
